@@ -1,0 +1,126 @@
+package render
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/jwtkit/jwtkit/internal/iostreams"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (go test -update rewrites it)\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+func sampleReport() Report {
+	return Report{
+		Header:  []byte(`{"alg":"ES256","typ":"JWT","kid":"k1"}`),
+		Payload: []byte(`{"sub":"alice","aud":["api","web"],"scopes":{"users":{"actions":["read","create"]}},"iat":1764064800,"exp":1764068400,"admin":true,"org":null,"n":1.5e3,"empty":{},"list":[],"html":"<b>&</b>"}`),
+		PayloadNotes: map[string]string{
+			"iat": "2026-11-25T10:00:00Z (just now)",
+			"exp": "2026-11-25T11:00:00Z (in 1h)",
+		},
+		Scopes:      []string{"read:users", "create:users"},
+		ScopeShapes: []string{"structured"},
+		Signature:   "ES256, 64 bytes (not verified)",
+		Findings: []Finding{
+			{Severity: "danger", Message: "expired 3h ago"},
+			{Severity: "warning", Message: "no exp claim: the token never expires"},
+			{Severity: "info", Message: "decode does not check the signature; use jwtkit verify"},
+		},
+	}
+}
+
+func TestDecodeReportGolden(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		color bool
+	}{{"report_plain.golden", false}, {"report_color.golden", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := DecodeReport(&buf, iostreams.PaletteFor(tc.color), sampleReport()); err != nil {
+				t.Fatal(err)
+			}
+			if tc.color != bytes.Contains(buf.Bytes(), []byte("\x1b[")) {
+				t.Errorf("colour=%v but escape codes present=%v", tc.color, !tc.color)
+			}
+			golden(t, tc.name, buf.Bytes())
+		})
+	}
+}
+
+func TestDecodeReportEncrypted(t *testing.T) {
+	var buf bytes.Buffer
+	r := Report{Encrypted: true, Header: []byte(`{"alg":"RSA-OAEP","enc":"A256GCM"}`),
+		Findings: []Finding{{Severity: "info", Message: "encrypted"}}}
+	if err := DecodeReport(&buf, iostreams.PaletteFor(false), r); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "report_jwe.golden", buf.Bytes())
+}
+
+func TestJSONKeepsOrderAndValues(t *testing.T) {
+	in := `{"z":1,"a":{"y":[1,"two",false,null,{"k":"v"}],"b":{}},"m":"\u00e9\"\n"}`
+	var buf bytes.Buffer
+	if err := JSON(&buf, []byte(in), iostreams.PaletteFor(false), map[string]string{"z": "note"}); err != nil {
+		t.Fatal(err)
+	}
+	want := `{
+  "z": 1,  // note
+  "a": {
+    "y": [
+      1,
+      "two",
+      false,
+      null,
+      {
+        "k": "v"
+      }
+    ],
+    "b": {}
+  },
+  "m": "é\"\n"
+}
+`
+	if buf.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", buf.String(), want)
+	}
+}
+
+func TestJSONNoteOnLastMember(t *testing.T) {
+	var buf bytes.Buffer
+	if err := JSON(&buf, []byte(`{"a":1,"exp":2}`), iostreams.PaletteFor(false), map[string]string{"exp": "soon"}); err != nil {
+		t.Fatal(err)
+	}
+	want := "{\n  \"a\": 1,\n  \"exp\": 2  // soon\n}\n"
+	if buf.String() != want {
+		t.Errorf("got %q want %q", buf.String(), want)
+	}
+}
+
+func TestJSONRejectsBrokenInput(t *testing.T) {
+	for _, in := range []string{`{"a":`, `{"a" 1}`, `[1,`, ``} {
+		var buf bytes.Buffer
+		if err := JSON(&buf, []byte(in), iostreams.PaletteFor(false), nil); err == nil {
+			t.Errorf("JSON(%q) succeeded; want an error", in)
+		}
+	}
+}
