@@ -1,0 +1,276 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/jwtkit/jwtkit/internal/failure"
+	"github.com/jwtkit/jwtkit/internal/render"
+	"github.com/jwtkit/jwtkit/internal/scopes"
+	"github.com/jwtkit/jwtkit/internal/timespec"
+	"github.com/jwtkit/jwtkit/internal/token"
+)
+
+// DecodeOptions are the flags of `jwtkit decode`.
+type DecodeOptions struct {
+	Pretty  bool
+	Part    string
+	Paste   bool
+	MaxSize int
+}
+
+// timeClaims are the members annotated with their instant and relative time.
+var timeClaims = []string{"exp", "nbf", "iat", "auth_time"}
+
+func newDecodeCmd(g *Global) *cobra.Command {
+	opts := &DecodeOptions{}
+	cmd := &cobra.Command{
+		Use:     "decode [TOKEN|-]",
+		Aliases: []string{"inspect"},
+		Short:   "Show a token's header and claims without verifying it",
+		Long: `Decode a JWT without verifying its signature and show its header and claims.
+
+On a terminal the report is indented, coloured and annotated: times as instants and as "in 59m"
+or "3h ago", scopes in one line whatever their shape, and findings worth a look (expired, alg
+none, no exp, keys referenced from the header…). When stdout is not a terminal, decode writes
+one JSON object per token instead, so "jwtkit decode | jq" just works; --pretty forces the
+report.
+
+The JSON object has: header, payload (both exactly as in the token, member order kept),
+signature (base64url), alg, encrypted, scopes, times (per time claim: unix, time, relative),
+findings (severity, code, message) and, for tokens read from stdin, line.
+
+The token is the argument, or stdin when it is absent or "-" (one token per line: each is
+decoded in order), or the clipboard with --paste. Pasted forms are cleaned: quotes, "Bearer ",
+a whole "Authorization: Bearer …" line.
+
+` + exitCodesHelp,
+		Example: `  $ jwtkit decode eyJhbGciOi…
+  $ jwtkit mint --secret env:JWT_SECRET --sub alice | jwtkit decode
+  $ jwtkit decode --part payload "$TOKEN" | jq -r .sub
+  $ pbpaste | jwtkit decode --pretty
+  $ jwtkit decode --paste`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runDecode(g, opts, args)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&opts.Pretty, "pretty", false, "write the human report even when stdout is not a terminal")
+	f.StringVar(&opts.Part, "part", "", "print only `PART`: header, payload (compact JSON) or signature (base64url)")
+	f.BoolVar(&opts.Paste, "paste", false, "read the token from the clipboard")
+	f.IntVar(&opts.MaxSize, "max-size", token.MaxSize, "refuse tokens larger than `BYTES`")
+	return cmd
+}
+
+// decodedJSON is the stable JSON form of one decoded token.
+type decodedJSON struct {
+	Line      int                    `json:"line,omitempty"`
+	Header    json.RawMessage        `json:"header"`
+	Payload   json.RawMessage        `json:"payload,omitempty"`
+	Signature string                 `json:"signature"`
+	Alg       string                 `json:"alg"`
+	Encrypted bool                   `json:"encrypted"`
+	Scopes    []string               `json:"scopes"`
+	Times     map[string]decodedTime `json:"times"`
+	Findings  []token.Finding        `json:"findings"`
+}
+
+type decodedTime struct {
+	Unix     int64  `json:"unix"`
+	Time     string `json:"time"`
+	Relative string `json:"relative"`
+}
+
+func runDecode(g *Global, opts *DecodeOptions, args []string) error {
+	switch opts.Part {
+	case "", "header", "payload", "signature":
+	default:
+		return failure.Usagef("usage", "invalid --part %q: use header, payload or signature", opts.Part)
+	}
+	if opts.MaxSize <= 0 {
+		return failure.Usagef("usage", "--max-size must be positive")
+	}
+	in, err := openTokenInput(g, args, opts.Paste, opts.MaxSize)
+	if err != nil {
+		return err
+	}
+	human := opts.Part == "" && !g.JSONOutput() && (opts.Pretty || g.deps.IO.IsStdoutTTY())
+	now := g.Now()
+	var firstErr error
+	count := 0
+	for {
+		raw, line, err := in.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err == nil {
+			if raw == "" && in.Stream() {
+				continue
+			}
+			err = decodeOne(g, opts, in, raw, line, count, human, now)
+		}
+		count++
+		if err != nil {
+			if !in.Stream() {
+				return err
+			}
+			// In a stream one bad line does not stop the rest; it is reported where its result
+			// would have been, and the exit code says something failed.
+			reportLineError(g, line, err)
+			if firstErr == nil {
+				firstErr = err
+			}
+		}
+	}
+	if count == 0 {
+		return failure.Usagef("malformed_token", "no token on stdin")
+	}
+	if firstErr != nil {
+		return silentError{firstErr}
+	}
+	return nil
+}
+
+func reportLineError(g *Global, line int, err error) {
+	if g.JSONOutput() {
+		writeJSONError(g.deps.IO.ErrOut, fmt.Errorf("line %d: %w", line, err))
+		return
+	}
+	p := g.deps.IO.ErrPalette()
+	fmt.Fprintf(g.deps.IO.ErrOut, "%s line %d: %v\n", p.Danger.Sprint("jwtkit:"), line, err)
+}
+
+func decodeOne(g *Global, opts *DecodeOptions, in *tokenInput, raw string, line, index int, human bool, now time.Time) error {
+	p, err := token.Parse(raw, opts.MaxSize)
+	if err != nil {
+		return err
+	}
+	out := g.deps.IO.Out
+	switch opts.Part {
+	case "header":
+		return writeCompact(out, p.HeaderJSON)
+	case "payload":
+		if p.Encrypted {
+			return failure.Usagef("usage", "the token is encrypted (JWE); only its header can be shown")
+		}
+		return writeCompact(out, p.PayloadJSON)
+	case "signature":
+		_, err := fmt.Fprintln(out, base64.RawURLEncoding.EncodeToString(p.Signature))
+		return err
+	}
+
+	findings := token.Findings(p, now)
+	var granted, shapes []string
+	if p.Payload != nil {
+		granted, shapes = scopes.Extract(p.Payload)
+	}
+	times := decodeTimes(p, now)
+
+	if !human {
+		lineNo := 0
+		if in.Stream() {
+			lineNo = line
+		}
+		doc := decodedJSON{
+			Line: lineNo, Header: p.HeaderJSON, Signature: base64.RawURLEncoding.EncodeToString(p.Signature),
+			Alg: p.Alg(), Encrypted: p.Encrypted, Scopes: nonNil(granted), Times: times, Findings: findings,
+		}
+		if !p.Encrypted {
+			doc.Payload = p.PayloadJSON
+		}
+		return writeJSONValue(out, doc, !in.Stream())
+	}
+
+	rep := render.Report{
+		Encrypted:    p.Encrypted,
+		Header:       p.HeaderJSON,
+		Scopes:       granted,
+		ScopeShapes:  shapes,
+		PayloadNotes: map[string]string{},
+	}
+	if in.Stream() {
+		rep.Title = fmt.Sprintf("line %d", line)
+		if index > 0 {
+			fmt.Fprintln(out)
+		}
+	}
+	if !p.Encrypted {
+		rep.Payload = p.PayloadJSON
+		rep.Signature = describeSignature(p)
+	}
+	for name, t := range times {
+		rep.PayloadNotes[name] = timeNote(name, t, now)
+	}
+	for _, f := range findings {
+		rep.Findings = append(rep.Findings, render.Finding{Severity: string(f.Severity), Message: f.Message})
+	}
+	return render.DecodeReport(out, g.deps.IO.OutPalette(), rep)
+}
+
+// decodeTimes reads the time claims that are valid numbers; the others are findings.
+func decodeTimes(p *token.Parsed, now time.Time) map[string]decodedTime {
+	times := map[string]decodedTime{}
+	if p.Payload == nil {
+		return times
+	}
+	for _, name := range timeClaims {
+		t, ok, err := p.NumericDate(name)
+		if !ok || err != nil {
+			continue
+		}
+		times[name] = decodedTime{Unix: t.Unix(), Time: t.UTC().Format(time.RFC3339), Relative: timespec.Relative(t, now)}
+	}
+	return times
+}
+
+func timeNote(name string, t decodedTime, now time.Time) string {
+	rel := t.Relative
+	if name == "exp" && t.Unix <= now.Unix() {
+		rel = "expired " + rel
+	}
+	return t.Time + " (" + rel + ")"
+}
+
+func describeSignature(p *token.Parsed) string {
+	alg := p.Alg()
+	if len(p.Signature) == 0 {
+		return alg + ", no signature"
+	}
+	return fmt.Sprintf("%s, %d bytes (not verified)", alg, len(p.Signature))
+}
+
+func writeCompact(w io.Writer, data []byte) error {
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, data); err != nil {
+		return fmt.Errorf("compacting JSON: %w", err)
+	}
+	buf.WriteByte('\n')
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// writeJSONValue writes v as JSON: indented for a single result, one compact line per result in
+// a stream.
+func writeJSONValue(w io.Writer, v any, indent bool) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	if indent {
+		enc.SetIndent("", "  ")
+	}
+	return enc.Encode(v)
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

@@ -1,0 +1,64 @@
+// Package cli wires jwtkit's commands to cobra. Each command lives in its own file as an Options
+// struct, a constructor that binds flags to it, and a run function that does the work by calling
+// the concern packages. Everything a command touches outside the process (streams, clock,
+// environment, files, clipboard, randomness, network) comes in through Deps, so tests can drive
+// commands in-process.
+package cli
+
+import (
+	"crypto/rand"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/jwtkit/jwtkit/internal/clipboard"
+	"github.com/jwtkit/jwtkit/internal/iostreams"
+)
+
+// Deps are a command's links to the world outside the process.
+type Deps struct {
+	IO        *iostreams.IOStreams
+	Getenv    func(string) string
+	Now       func() time.Time
+	ReadFile  func(string) ([]byte, error)
+	Clipboard clipboard.Clipboard
+	Rand      io.Reader
+	// Transport carries HTTP requests; nil means the default transport.
+	Transport http.RoundTripper
+	// CacheDir and ConfigDir return jwtkit's cache and config directories.
+	CacheDir  func() (string, error)
+	ConfigDir func() (string, error)
+	Build     BuildInfo
+}
+
+// BuildInfo identifies the build; empty fields are filled from the binary's build information.
+type BuildInfo struct {
+	Version, Commit, Date string
+}
+
+// SystemDeps returns the real world: the process's streams, clock, environment and files.
+func SystemDeps(build BuildInfo) *Deps {
+	return &Deps{
+		IO:        iostreams.System(os.Getenv),
+		Getenv:    os.Getenv,
+		Now:       time.Now,
+		ReadFile:  os.ReadFile,
+		Clipboard: clipboard.System{},
+		Rand:      rand.Reader,
+		CacheDir:  userDir(os.UserCacheDir),
+		ConfigDir: userDir(os.UserConfigDir),
+		Build:     build,
+	}
+}
+
+func userDir(base func() (string, error)) func() (string, error) {
+	return func() (string, error) {
+		dir, err := base()
+		if err != nil {
+			return "", err
+		}
+		return filepath.Join(dir, "jwtkit"), nil
+	}
+}

@@ -1,0 +1,215 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/jwtkit/jwtkit/internal/failure"
+	"github.com/jwtkit/jwtkit/internal/timespec"
+)
+
+const exitCodesHelp = `Exit codes:
+  0  success
+  1  the token is invalid (bad signature, expired, wrong audience, missing scope…)
+  2  usage or input error (bad flag, unreadable key, not a JWT)
+  3  a remote party failed (network, TLS, JWKS or token endpoint error)`
+
+// Global holds the flags every command shares, and the clock they resolve to.
+type Global struct {
+	deps    *Deps
+	JSON    bool
+	Output  string
+	NoColor bool
+	Quiet   bool
+	NowFlag string
+	now     func() time.Time
+}
+
+// JSONOutput reports whether results and errors are JSON.
+func (g *Global) JSONOutput() bool { return g.JSON || g.Output == "json" }
+
+// Now is the command's clock: --now or JWTKIT_NOW when given, else the real clock.
+func (g *Global) Now() time.Time {
+	if g.now != nil {
+		return g.now()
+	}
+	return g.deps.Now()
+}
+
+// Warnf writes a warning line on stderr unless -q was given.
+func (g *Global) Warnf(format string, args ...any) {
+	if g.Quiet {
+		return
+	}
+	p := g.deps.IO.ErrPalette()
+	fmt.Fprintf(g.deps.IO.ErrOut, "%s %s\n", p.Warning.Sprint("warning:"), fmt.Sprintf(format, args...))
+}
+
+// Infof writes an informational line on stderr unless -q was given.
+func (g *Global) Infof(format string, args ...any) {
+	if g.Quiet {
+		return
+	}
+	fmt.Fprintf(g.deps.IO.ErrOut, format+"\n", args...)
+}
+
+// resolve applies the shared flags once cobra has parsed them.
+func (g *Global) resolve() error {
+	switch g.Output {
+	case "", "text", "json":
+	default:
+		return failure.Usagef("usage", "invalid --output %q: use text or json", g.Output)
+	}
+	if g.NoColor {
+		g.deps.IO.DisableColor()
+	}
+	g.deps.IO.Quiet = g.Quiet
+	spec := g.NowFlag
+	if spec == "" {
+		spec = g.deps.Getenv("JWTKIT_NOW")
+	}
+	if spec != "" {
+		t, err := timespec.Parse(spec, g.deps.Now())
+		if err != nil {
+			return failure.Usagef("usage", "--now: %w", err)
+		}
+		g.now = func() time.Time { return t }
+	}
+	return nil
+}
+
+// NewRoot builds the jwtkit command tree.
+func NewRoot(deps *Deps) *cobra.Command {
+	g := &Global{deps: deps}
+	root := &cobra.Command{
+		Use:   "jwtkit",
+		Short: "Mint, decode, verify and fetch JSON Web Tokens",
+		Long: `jwtkit mints, decodes and verifies JSON Web Tokens, generates keys and key sets, fetches
+access tokens with the OAuth2 client-credentials grant and serves a local issuer for tests.
+
+Tokens are read from the argument, or from stdin when it is absent or "-". The product goes to
+stdout alone, so commands compose in pipes; diagnostics go to stderr.
+
+` + exitCodesHelp,
+		Example: `  $ jwtkit mint --secret env:JWT_SECRET --sub alice --scope read:users
+  $ jwtkit mint --secret env:JWT_SECRET --sub alice | jwtkit decode
+  $ jwtkit verify --jwks https://idp.example/.well-known/jwks.json --aud api "$TOKEN"`,
+		SilenceUsage:      true,
+		SilenceErrors:     true,
+		DisableAutoGenTag: true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			return g.resolve()
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return unknownCommand(cmd, args[0])
+			}
+			return cmd.Help()
+		},
+		Args: cobra.ArbitraryArgs,
+	}
+	root.SetIn(deps.IO.In)
+	root.SetOut(deps.IO.Out)
+	root.SetErr(deps.IO.ErrOut)
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return failure.Usagef("usage", "%v; see '%s --help'", err, cmd.CommandPath())
+	})
+
+	pf := root.PersistentFlags()
+	pf.BoolVar(&g.NoColor, "no-color", false, "disable colour (also NO_COLOR or TERM=dumb)")
+	pf.BoolVar(&g.JSON, "json", false, "write results and errors as JSON (same as -o json)")
+	pf.StringVarP(&g.Output, "output", "o", "", "output format: text or json")
+	pf.BoolVarP(&g.Quiet, "quiet", "q", false, "silence warnings and progress on stderr")
+	pf.StringVar(&g.NowFlag, "now", "", "pretend the time is `TIME` (RFC 3339, Unix seconds or a duration from now; also JWTKIT_NOW)")
+
+	root.AddCommand(
+		newMintCmd(g),
+		newDecodeCmd(g),
+		newVersionCmd(g),
+	)
+	return root
+}
+
+func unknownCommand(cmd *cobra.Command, name string) error {
+	msg := fmt.Sprintf("unknown command %q", name)
+	if s := cmd.SuggestionsFor(name); len(s) > 0 {
+		msg += fmt.Sprintf("; did you mean %q?", s[0])
+	} else {
+		msg += "; see 'jwtkit --help'"
+	}
+	return failure.Usage("usage", errors.New(msg))
+}
+
+// Execute runs jwtkit with args (without the program name) and returns the exit code. It prints
+// the error, if any, on stderr: as text, or as JSON under --json.
+func Execute(args []string, deps *Deps) int {
+	root := NewRoot(deps)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteC()
+	if err == nil {
+		return 0
+	}
+	var silent silentError
+	if errors.As(err, &silent) {
+		return failure.ExitCode(err)
+	}
+	jsonMode := false
+	if cmd != nil {
+		if f := cmd.Flags().Lookup("json"); f != nil && f.Value.String() == "true" {
+			jsonMode = true
+		}
+		if f := cmd.Flags().Lookup("output"); f != nil && f.Value.String() == "json" {
+			jsonMode = true
+		}
+	}
+	err = classifyCobraError(err)
+	printError(deps, err, jsonMode)
+	return failure.ExitCode(err)
+}
+
+// classifyCobraError turns cobra's own unclassified errors (unknown command, bad arguments)
+// into usage errors with a hint.
+func classifyCobraError(err error) error {
+	var fe *failure.Error
+	if errors.As(err, &fe) {
+		return err
+	}
+	msg := err.Error()
+	if strings.HasPrefix(msg, "unknown command") {
+		// cobra's message spans lines with its suggestions; keep them on one line.
+		msg = strings.Join(strings.Fields(msg), " ")
+	}
+	return failure.Usage("usage", errors.New(msg))
+}
+
+func printError(deps *Deps, err error, jsonMode bool) {
+	if jsonMode {
+		writeJSONError(deps.IO.ErrOut, err)
+		return
+	}
+	p := deps.IO.ErrPalette()
+	fmt.Fprintf(deps.IO.ErrOut, "%s %s\n", p.Danger.Sprint("jwtkit:"), err.Error())
+}
+
+func writeJSONError(w io.Writer, err error) {
+	body := map[string]any{"error": map[string]any{
+		"code":    failure.CodeOf(err),
+		"kind":    failure.KindOf(err).String(),
+		"message": err.Error(),
+	}}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(body)
+}
+
+// silentError carries an exit code for a failure that the command has already reported in its
+// own way (for example verify -q, or a stream where each line carries its verdict).
+type silentError struct{ error }
+
+func (s silentError) Unwrap() error { return s.error }
