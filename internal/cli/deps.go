@@ -41,7 +41,7 @@ type BuildInfo struct {
 // SystemDeps returns the real world: the process's streams, clock, environment and files.
 func SystemDeps(build BuildInfo) *Deps {
 	return &Deps{
-		IO:        iostreams.System(os.Getenv),
+		IO:        iostreams.System(),
 		Getenv:    os.Getenv,
 		Now:       time.Now,
 		ReadFile:  os.ReadFile,

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/jwtkit/jwtkit/internal/failure"
+	"github.com/jwtkit/jwtkit/internal/iostreams"
 	"github.com/jwtkit/jwtkit/internal/timespec"
 )
 
@@ -66,7 +67,7 @@ func (g *Global) resolve() error {
 	default:
 		return failure.Usagef("usage", "invalid --output %q: use text or json", g.Output)
 	}
-	if g.NoColor {
+	if g.NoColor || !iostreams.ColorAllowedByEnv(g.deps.Getenv) {
 		g.deps.IO.DisableColor()
 	}
 	g.deps.IO.Quiet = g.Quiet

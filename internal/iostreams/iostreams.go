@@ -28,8 +28,9 @@ type IOStreams struct {
 	Quiet bool
 }
 
-// System returns the process's real streams. getenv decides NO_COLOR and TERM.
-func System(getenv func(string) string) *IOStreams {
+// System returns the process's real streams, colour allowed; the caller applies NO_COLOR,
+// TERM=dumb and --no-color with DisableColor (see ColorAllowedByEnv).
+func System() *IOStreams {
 	isTTY := func(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 	return &IOStreams{
 		In:           os.Stdin,
@@ -38,7 +39,7 @@ func System(getenv func(string) string) *IOStreams {
 		stdinTTY:     isTTY(os.Stdin),
 		stdoutTTY:    isTTY(os.Stdout),
 		stderrTTY:    isTTY(os.Stderr),
-		colorAllowed: colorAllowedByEnv(getenv),
+		colorAllowed: true,
 	}
 }
 
@@ -49,17 +50,10 @@ func Test() (*IOStreams, *bytes.Buffer, *bytes.Buffer, *bytes.Buffer) {
 	return &IOStreams{In: in, Out: out, ErrOut: errOut, colorAllowed: true}, in, out, errOut
 }
 
-func colorAllowedByEnv(getenv func(string) string) bool {
-	if _, set := lookup(getenv, "NO_COLOR"); set {
-		return false
-	}
-	return getenv("TERM") != "dumb"
-}
-
-// lookup treats an empty value as unset, as the NO_COLOR convention allows either reading.
-func lookup(getenv func(string) string, name string) (string, bool) {
-	v := getenv(name)
-	return v, v != ""
+// ColorAllowedByEnv reports whether the environment allows colour: NO_COLOR unset or empty
+// (https://no-color.org) and TERM not "dumb".
+func ColorAllowedByEnv(getenv func(string) string) bool {
+	return getenv("NO_COLOR") == "" && getenv("TERM") != "dumb"
 }
 
 // SetTTY sets the terminal facts; tests use it to exercise terminal behaviour.
