@@ -1,0 +1,5 @@
+package safehttp
+
+import "syscall"
+
+var errReset error = syscall.ECONNRESET

@@ -1,0 +1,101 @@
+package safehttp
+
+import (
+	"net/url"
+	"strings"
+)
+
+// MaxExcerpt is the length limit of an upstream body excerpt in an error message.
+const MaxExcerpt = 200
+
+// Sanitize makes untrusted text safe to show on a terminal in one line: every run of whitespace
+// and control characters becomes one space, every other byte outside printable ASCII becomes
+// '?', and the result is cut to at most max bytes, ending in "..." when cut.
+func Sanitize(s string, max int) string {
+	var b strings.Builder
+	space := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == ' ' || c < 0x20 || c == 0x7f:
+			space = b.Len() > 0
+			continue
+		case c > 0x7f:
+			c = '?'
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteByte(c)
+		if b.Len() > max {
+			break
+		}
+	}
+	out := b.String()
+	if len(out) > max {
+		if max <= 3 {
+			return out[:max]
+		}
+		out = out[:max-3] + "..."
+	}
+	return out
+}
+
+// Excerpt returns the start of an upstream body for an error message: sanitised, at most
+// MaxExcerpt bytes, "" for an empty body.
+func Excerpt(body []byte) string {
+	n := len(body)
+	if n > 4*MaxExcerpt {
+		n = 4 * MaxExcerpt
+	}
+	return Sanitize(string(body[:n]), MaxExcerpt)
+}
+
+// sensitiveParams are form fields, JSON members and query parameters whose values never appear
+// in verbose output or error messages. The one-letter and two-letter names are private JWK
+// members, so a misconfigured JWKS endpoint cannot make jwtkit print a private key.
+var sensitiveParams = map[string]bool{
+	"client_secret": true, "client_assertion": true, "access_token": true, "refresh_token": true,
+	"id_token": true, "assertion": true, "password": true, "subject_token": true,
+	"actor_token": true, "code_verifier": true, "device_code": true,
+	"d": true, "p": true, "q": true, "dp": true, "dq": true, "qi": true, "k": true,
+}
+
+// sensitiveHeaders are header fields whose values never appear in verbose output.
+var sensitiveHeaders = map[string]bool{
+	"Authorization": true, "Proxy-Authorization": true, "Cookie": true, "Set-Cookie": true,
+	"Dpop": true,
+}
+
+const redacted = "[redacted]"
+
+// DisplayURL renders u for messages: without a password, with the values of sensitive query
+// parameters replaced by "[redacted]", and sanitised to printable ASCII.
+func DisplayURL(u *url.URL) string {
+	v := *u
+	if v.User != nil {
+		v.User = url.User(v.User.Username())
+		if _, has := u.User.Password(); has {
+			v.User = url.UserPassword(v.User.Username(), "xxxxx")
+		}
+	}
+	if v.RawQuery != "" {
+		q, err := url.ParseQuery(v.RawQuery)
+		if err != nil {
+			v.RawQuery = redacted
+		} else {
+			changed := false
+			for k := range q {
+				if sensitiveParams[strings.ToLower(k)] {
+					q[k] = []string{redacted}
+					changed = true
+				}
+			}
+			if changed {
+				v.RawQuery = q.Encode()
+			}
+		}
+	}
+	return Sanitize(v.String(), 300)
+}
