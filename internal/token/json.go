@@ -154,6 +154,7 @@ func (c *jsonChecker) object() error {
 		if c.i >= len(c.b) || c.b[c.i] != '"' {
 			return c.unexpected()
 		}
+		keyAt := c.i
 		raw, escaped, err := c.str()
 		if err != nil {
 			return err
@@ -170,7 +171,7 @@ func (c *jsonChecker) object() error {
 			return &jsonProblem{
 				kind:     duplicateProblem,
 				msg:      fmt.Sprintf("member %s appears twice in one object", quoteName(name)),
-				at:       c.i,
+				at:       keyAt,
 				name:     name,
 				topLevel: top,
 			}

@@ -324,7 +324,7 @@ func formatSize(n int64) string {
 		if n%div == 0 {
 			return fmt.Sprintf("%d %s", n/div, name)
 		}
-		return fmt.Sprintf("%.1f %s", float64(n)/float64(div), name)
+		return strings.Replace(fmt.Sprintf("%.1f %s", float64(n)/float64(div), name), ".0 ", " ", 1)
 	}
 	switch {
 	case n < kib:

@@ -58,7 +58,7 @@ func (r *Reader) Next() (tok string, line int, err error) {
 		r.line++
 		limit := r.max + lineSlack
 		if size > int64(limit) {
-			return "", r.line, r.tooLong(size)
+			return "", r.line, r.tooLong("line %d is %s; the limit for one token is %s (--max-size); skipped", size)
 		}
 		s := string(raw)
 		if strings.TrimFunc(s, isPasteSpace) == "" {
@@ -66,19 +66,21 @@ func (r *Reader) Next() (tok string, line int, err error) {
 		}
 		tok = Clean(s)
 		if len(tok) > r.max {
-			return "", r.line, r.tooLong(int64(len(tok)))
+			return "", r.line, r.tooLong("the token on line %d is %s; the limit is %s (--max-size); skipped", int64(len(tok)))
 		}
 		return tok, r.line, nil
 	}
 }
 
-func (r *Reader) tooLong(size int64) error {
+// tooLong formats a size error for the current line; format takes the line, the size and the
+// limit.
+func (r *Reader) tooLong(format string, size int64) error {
 	s, l := formatSize(size), formatSize(int64(r.max))
 	if s == l {
 		s, l = fmt.Sprintf("%d bytes", size), fmt.Sprintf("%d bytes", r.max)
 	}
 	return failure.Usage(CodeMalformed, &sizeError{
-		msg: fmt.Sprintf("line %d is %s; the limit for one token is %s (--max-size); skipped", r.line, s, l),
+		msg: fmt.Sprintf(format, r.line, s, l),
 	})
 }
 
