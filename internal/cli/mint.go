@@ -261,7 +261,12 @@ func mintKey(g *Global, opts *MintOptions, stdinFree bool) (signingKey, error) {
 		if err != nil {
 			return signingKey{}, err
 		}
-		k, err = keys.Select(list, opts.Kid)
+		// --kid picks a key from a set; a lone key without a kid of its own is simply named by it.
+		selectKid := opts.Kid
+		if len(list) == 1 && list[0].JWK.KeyID == "" {
+			selectKid = ""
+		}
+		k, err = keys.Select(list, selectKid)
 		if err != nil {
 			return signingKey{}, err
 		}

@@ -113,7 +113,8 @@ stdout alone, so commands compose in pipes; diagnostics go to stderr.
 			}
 			return cmd.Help()
 		},
-		Args: cobra.ArbitraryArgs,
+		Args:                       cobra.ArbitraryArgs,
+		SuggestionsMinimumDistance: 2,
 	}
 	root.SetIn(deps.IO.In)
 	root.SetOut(deps.IO.Out)

@@ -33,7 +33,7 @@ func golden(t *testing.T, name string, got []byte) {
 func sampleReport() Report {
 	return Report{
 		Header:  []byte(`{"alg":"ES256","typ":"JWT","kid":"k1"}`),
-		Payload: []byte(`{"sub":"alice","aud":["api","web"],"scopes":{"users":{"actions":["read","create"]}},"iat":1764064800,"exp":1764068400,"admin":true,"org":null,"n":1.5e3,"empty":{},"list":[],"html":"<b>&</b>"}`),
+		Payload: []byte(`{"sub":"alice","aud":["api","web"],"scopes":{"users":{"actions":["read","create"]}},"iat":1795600800,"exp":1795604400,"admin":true,"org":null,"n":1.5e3,"empty":{},"list":[],"html":"<b>&</b>"}`),
 		PayloadNotes: map[string]string{
 			"iat": "2026-11-25T10:00:00Z (just now)",
 			"exp": "2026-11-25T11:00:00Z (in 1h)",
