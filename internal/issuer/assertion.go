@@ -1,0 +1,165 @@
+package issuer
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/jwtkit/jwtkit/internal/keys"
+	"github.com/jwtkit/jwtkit/internal/token"
+)
+
+// assertionRejected is the response to an authenticated client whose assertion fails a claim
+// check: the signature proved who it is, so the description may say what is wrong.
+func assertionRejected(format string, args ...any) *oauthError {
+	return newError(http.StatusUnauthorized, ErrInvalidClient, "client assertion: "+fmt.Sprintf(format, args...))
+}
+
+// authenticateAssertion checks private_key_jwt (RFC 7523 §3, OpenID Connect Core §9): a JWT
+// signed by one of the client's registered keys with an asymmetric algorithm, iss = sub = the
+// client id, aud the token endpoint or the issuer (one value), exp present and at most
+// MaxAssertionLifetime away, and a jti not seen before while the assertion lives.
+func (s *Server) authenticateAssertion(form url.Values) (*Client, *oauthError) {
+	typ, raw := form.Get("client_assertion_type"), form.Get("client_assertion")
+	if typ == "" || raw == "" {
+		return nil, newError(http.StatusBadRequest, ErrInvalidRequest,
+			"private_key_jwt needs both client_assertion_type and client_assertion")
+	}
+	if typ != AssertionType {
+		return nil, clientAuthFailed("unsupported client_assertion_type " + Sanitize(typ, 100)).
+			withDescription("client_assertion_type must be " + AssertionType)
+	}
+	p, err := token.Parse(raw, MaxAssertionBytes)
+	if err != nil {
+		return nil, clientAuthFailed("malformed client assertion").withDescription("client assertion is not a well-formed JWT")
+	}
+	if p.Encrypted || p.Unencoded {
+		return nil, clientAuthFailed("client assertion is a JWE or has b64:false").
+			withDescription("client assertion must be a signed JWT (JWS compact form)")
+	}
+	if _, ok := p.Header["crit"]; ok {
+		return nil, clientAuthFailed("client assertion has crit").withDescription("client assertion has a crit header this server does not understand")
+	}
+	alg := p.Alg()
+	if !contains(assertionAlgs, alg) {
+		return nil, clientAuthFailed("client assertion alg " + Sanitize(alg, 20)).
+			withDescription("client assertion algorithm must be one of the token_endpoint_auth_signing_alg_values_supported")
+	}
+	iss, _ := p.Payload["iss"].(string)
+	sub, _ := p.Payload["sub"].(string)
+	if iss == "" || iss != sub {
+		return nil, clientAuthFailed("client assertion iss and sub differ or are missing").
+			withDescription("client assertion iss and sub must both be the client id")
+	}
+	if id := form.Get("client_id"); id != "" && id != iss {
+		return nil, newError(http.StatusBadRequest, ErrInvalidRequest, "client_id differs from the client assertion's iss")
+	}
+	c := s.clients[iss]
+	if c == nil {
+		return nil, clientAuthFailed("unknown client")
+	}
+	if len(c.Keys) == 0 {
+		return nil, clientAuthFailed("client has no registered keys for private_key_jwt")
+	}
+	if err := verifyWithClientKeys(c.Keys, alg, p); err != nil {
+		return nil, clientAuthFailed(err.Error())
+	}
+	if oerr := s.checkAssertionClaims(c, p); oerr != nil {
+		return nil, oerr
+	}
+	return c, nil
+}
+
+// withDescription returns a copy of e with a different public description, keeping its detail.
+func (e *oauthError) withDescription(description string) *oauthError {
+	c := *e
+	c.description = description
+	return &c
+}
+
+// verifyWithClientKeys verifies p with the client's key named by the header kid, or, without a
+// kid, with any of its keys that suits alg.
+func verifyWithClientKeys(list []keys.Key, alg string, p *token.Parsed) error {
+	kid := p.Kid()
+	tried := 0
+	for _, k := range list {
+		if kid != "" && k.JWK.KeyID != kid {
+			continue
+		}
+		if keys.CheckAlg(k, alg, false) != nil {
+			continue
+		}
+		tried++
+		if verifySignature(alg, k.JWK.Key, p.SigningInput, p.Signature) == nil {
+			return nil
+		}
+	}
+	switch {
+	case tried > 0:
+		return errors.New("client assertion signature does not verify")
+	case kid != "":
+		return fmt.Errorf("no registered key with kid %s for %s", Sanitize(kid, 60), alg)
+	default:
+		return fmt.Errorf("no registered key suits %s", alg)
+	}
+}
+
+// checkAssertionClaims checks the claims of an assertion whose signature verified, and records
+// its jti.
+func (s *Server) checkAssertionClaims(c *Client, p *token.Parsed) *oauthError {
+	now := s.cfg.Now()
+	tokenURL := s.URL(PathToken)
+	if !audienceIs(p.Payload["aud"], tokenURL, s.cfg.Issuer) {
+		return assertionRejected("aud must be the token endpoint %s or the issuer %s, as a single value", tokenURL, s.cfg.Issuer)
+	}
+	exp, ok, err := p.NumericDate("exp")
+	switch {
+	case err != nil:
+		return assertionRejected("exp is not a NumericDate")
+	case !ok:
+		return assertionRejected("exp is missing")
+	case !exp.After(now):
+		return assertionRejected("expired at %s", exp.UTC().Format(time.RFC3339))
+	case exp.Sub(now) > MaxAssertionLifetime:
+		return assertionRejected("exp is more than %s away; make assertions short-lived", MaxAssertionLifetime)
+	}
+	for _, name := range []string{"nbf", "iat"} {
+		t, ok, err := p.NumericDate(name)
+		if err != nil {
+			return assertionRejected("%s is not a NumericDate", name)
+		}
+		if ok && t.After(now.Add(ClockSkew)) {
+			return assertionRejected("%s is in the future (%s)", name, t.UTC().Format(time.RFC3339))
+		}
+	}
+	jti, _ := p.Payload["jti"].(string)
+	if jti == "" || len(jti) > 256 {
+		return assertionRejected("jti is missing (a unique id of at most 256 bytes is required)")
+	}
+	switch err := s.replay.add(c.ID+"\x00"+jti, exp, now); {
+	case errors.Is(err, errReplayed):
+		return assertionRejected("jti was already used; make a fresh assertion for every request")
+	case err != nil:
+		return newError(http.StatusServiceUnavailable, ErrTemporarilyUnavailable,
+			"too many live client assertions; retry in a few minutes")
+	}
+	return nil
+}
+
+// audienceIs reports whether aud, a decoded claim, is a single string (or a one-element array
+// of one) equal to one of want.
+func audienceIs(aud any, want ...string) bool {
+	if list, ok := aud.([]any); ok {
+		if len(list) != 1 {
+			return false
+		}
+		aud = list[0]
+	}
+	s, ok := aud.(string)
+	if !ok {
+		return false
+	}
+	return contains(want, s)
+}

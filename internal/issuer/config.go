@@ -1,0 +1,202 @@
+package issuer
+
+import (
+	"io"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jwtkit/jwtkit/internal/failure"
+	"github.com/jwtkit/jwtkit/internal/keys"
+)
+
+// Defaults and bounds of a Server.
+const (
+	// DefaultTokenTTL is the lifetime of an access token when Config.TokenTTL is zero.
+	DefaultTokenTTL = time.Hour
+	// DefaultReplayCapacity bounds the client-assertion replay cache when Config.ReplayCapacity
+	// is zero.
+	DefaultReplayCapacity = 100_000
+	// MaxAssertionLifetime is how far in the future a client assertion's exp may be.
+	MaxAssertionLifetime = 5 * time.Minute
+	// ClockSkew is how far in the future a client assertion's iat and nbf may be, for clients
+	// whose clock runs a little ahead.
+	ClockSkew = 30 * time.Second
+	// MaxFormBytes caps a /token request body; MaxMintBytes caps a /mint request body.
+	MaxFormBytes = 64 << 10
+	MaxMintBytes = 64 << 10
+	// MaxAssertionBytes caps a client assertion.
+	MaxAssertionBytes = 16 << 10
+)
+
+// Config is everything a Server needs. Keys, Now and Rand are required.
+type Config struct {
+	// Issuer is the issuer identifier: an absolute http or https URL without query or
+	// fragment. It is the iss of every token as given; the endpoints live under it (a trailing
+	// slash is not doubled).
+	Issuer string
+	// Keys are the private signing keys. The first signs; all are published in the JWK Set.
+	// Each key's JWK alg, or the one inferred from its type, is its algorithm unless Alg is set.
+	Keys []keys.Key
+	// Alg, when set, is the algorithm of every key in Keys.
+	Alg string
+	// Clients are the registered clients.
+	Clients []Client
+	// TokenTTL is the lifetime of access tokens; zero means DefaultTokenTTL.
+	TokenTTL time.Duration
+	// DefaultAudience is the aud of a token requested without resource or audience
+	// parameters; empty means the issuer (RFC 9068 §3 requires some aud).
+	DefaultAudience string
+	// AllowMint turns on /mint, which signs any claims posted to it.
+	AllowMint bool
+	// RestrictHosts makes the server answer only requests whose Host is a loopback name or
+	// address or the issuer's host, which defeats DNS rebinding against a loopback server.
+	RestrictHosts bool
+	// ReplayCapacity bounds the client-assertion replay cache; zero means DefaultReplayCapacity.
+	ReplayCapacity int
+	// Now is the clock for token times and assertion checks.
+	Now func() time.Time
+	// Rand is the randomness for jti values, signatures and rotated keys.
+	Rand io.Reader
+	// Log, when set, receives one Entry per request after the response is written. It is
+	// called concurrently.
+	Log func(Entry)
+}
+
+// Client is a registered OAuth client.
+type Client struct {
+	// ID is the client_id.
+	ID string
+	// Secret authenticates with client_secret_basic or client_secret_post; nil means the
+	// client has no secret.
+	Secret []byte
+	// Scopes are the scopes the client may be granted; a request without a scope parameter is
+	// granted all of them. Nil means any scope may be requested and none is granted by default.
+	Scopes []string
+	// Keys are the client's public keys, for private_key_jwt.
+	Keys []keys.Key
+}
+
+// Entry describes one handled request for the request log. Every string in it is sanitised
+// printable ASCII; none holds a secret, an assertion or a token.
+type Entry struct {
+	Method   string
+	Path     string
+	Status   int
+	ClientID string
+	// AuthMethod is how the client authenticated, on /token.
+	AuthMethod string
+	// Scope is the granted scope, on success.
+	Scope string
+	// Error is the OAuth error code, on failure, and Detail the server-side reason.
+	Error  string
+	Detail string
+}
+
+// usageError returns a failure.Usage error with code "usage".
+func usageError(format string, args ...any) error {
+	return failure.Usagef("usage", format, args...)
+}
+
+// parseIssuer checks an issuer identifier and returns it with the base URL of its endpoints
+// (the issuer without a trailing slash).
+func parseIssuer(issuer string) (u *url.URL, base string, err error) {
+	u, err = url.Parse(issuer)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return nil, "", usageError("issuer %q is not an absolute URL; use http://HOST:PORT or https://HOST/PATH", Sanitize(issuer, 200))
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, "", usageError("issuer %q must be an http or https URL", Sanitize(issuer, 200))
+	}
+	if u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(issuer, "?") || strings.HasSuffix(issuer, "#") {
+		return nil, "", usageError("issuer %q must not have a query or fragment (OpenID Connect Discovery §3)", Sanitize(issuer, 200))
+	}
+	if u.User != nil {
+		return nil, "", usageError("issuer must not hold user information")
+	}
+	return u, strings.TrimSuffix(issuer, "/"), nil
+}
+
+// checkClients validates the client list: unique non-empty ids of printable characters, each
+// with a way to authenticate, public keys only, valid scope tokens.
+func checkClients(clients []Client) (map[string]*Client, error) {
+	out := make(map[string]*Client, len(clients))
+	for i := range clients {
+		c := clients[i]
+		if err := checkClientID(c.ID); err != nil {
+			return nil, err
+		}
+		if _, dup := out[c.ID]; dup {
+			return nil, usageError("client %q is registered twice", c.ID)
+		}
+		if len(c.Secret) == 0 && len(c.Keys) == 0 {
+			return nil, usageError("client %q has neither a secret nor keys; give id:secret or --client-jwks %s=FILE", c.ID, c.ID)
+		}
+		for j, k := range c.Keys {
+			if k.IsSymmetric() {
+				return nil, usageError("client %q: %s is a secret; private_key_jwt needs the client's public keys (RSA, EC or Ed25519)", c.ID, k.Source)
+			}
+			c.Keys[j] = k.Public()
+		}
+		for _, s := range c.Scopes {
+			if !validScopeToken(s) {
+				return nil, usageError("client %q: %q is not a valid scope (RFC 6749 §3.3: printable ASCII, no space, quote or backslash)", c.ID, Sanitize(s, 100))
+			}
+		}
+		out[c.ID] = &c
+	}
+	return out, nil
+}
+
+// checkClientID accepts what RFC 6749 Appendix A.1 allows in a client_id (VSCHAR, %x20-7E),
+// without spaces (which form encoding and logs make ambiguous), up to 200 bytes.
+func checkClientID(id string) error {
+	if id == "" {
+		return usageError("a client id is empty")
+	}
+	if len(id) > 200 {
+		return usageError("client id %q is longer than 200 bytes", Sanitize(id, 40))
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] <= 0x20 || id[i] > 0x7e {
+			return usageError("client id %q has a character outside printable ASCII (or a space)", Sanitize(id, 200))
+		}
+	}
+	return nil
+}
+
+// validScopeToken reports whether s is a scope-token of RFC 6749 §3.3:
+// 1*( %x21 / %x23-5B / %x5D-7E ).
+func validScopeToken(s string) bool {
+	if s == "" || len(s) > 200 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x21 || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+// signingAlg returns the algorithm k signs with under alg (the override), checked against the
+// key, or a usage error naming the key.
+func signingAlg(k keys.Key, alg string) (string, error) {
+	if k.IsSymmetric() {
+		return "", usageError("%s is an HMAC secret; serve publishes its keys in a JWK Set, so it needs an RSA, EC or Ed25519 private key", k.Source)
+	}
+	if !k.IsPrivate() {
+		return "", usageError("%s is a %s; serve signs tokens and needs the private key", k.Source, k.Describe())
+	}
+	if alg == "" {
+		var err error
+		if alg, err = keys.InferAlg(k); err != nil {
+			return "", err
+		}
+	}
+	if err := keys.CheckAlg(k, alg, false); err != nil {
+		return "", err
+	}
+	return alg, nil
+}
