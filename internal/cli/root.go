@@ -134,6 +134,8 @@ stdout alone, so commands compose in pipes; diagnostics go to stderr.
 		newMintCmd(g),
 		newDecodeCmd(g),
 		newVersionCmd(g),
+		newKeygenCmd(g),
+		newJWKSCmd(g),
 	)
 	return root
 }
