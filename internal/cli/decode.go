@@ -57,7 +57,8 @@ a whole "Authorization: Bearer …" line.
   $ jwtkit decode --part payload "$TOKEN" | jq -r .sub
   $ pbpaste | jwtkit decode --pretty
   $ jwtkit decode --paste`,
-		Args: cobra.MaximumNArgs(1),
+		// openTokenInput checks the argument count with a message that says what to do instead.
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runDecode(g, opts, args)
 		},
