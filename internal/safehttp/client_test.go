@@ -67,7 +67,7 @@ func TestGetStatusErrors(t *testing.T) {
 	}{
 		{"503 no body", 503, "", "HTTP 503 Service Unavailable", ""},
 		{"404 with text", 404, "no such\n\tkey set", "HTTP 404 Not Found: no such key set", ""},
-		{"control characters stripped", 500, "\x1b[31mred\x1b[0m caf\xc3\xa9", "HTTP 500 Internal Server Error: [31mred [0m caf??", "\x1b"},
+		{"control characters stripped", 500, "\x1b[31mred\x1b[0m caf\xc3\xa9", "HTTP 500 Internal Server Error: [31mred [0m caf?", "\x1b"},
 		{"long body cut", 502, strings.Repeat("x", 5000), "HTTP 502 Bad Gateway: " + strings.Repeat("x", 197) + "...", strings.Repeat("x", 198)},
 		{"unknown status", 599, "", "HTTP 599", ""},
 	}

@@ -3,24 +3,31 @@ package safehttp
 import (
 	"net/url"
 	"strings"
+	"unicode/utf8"
 )
 
 // MaxExcerpt is the length limit of an upstream body excerpt in an error message.
 const MaxExcerpt = 200
 
 // Sanitize makes untrusted text safe to show on a terminal in one line: every run of whitespace
-// and control characters becomes one space, every other byte outside printable ASCII becomes
-// '?', and the result is cut to at most max bytes, ending in "..." when cut.
+// and ASCII control characters becomes one space (none at the ends), every other character
+// outside printable ASCII (and every invalid UTF-8 byte) becomes '?', and the result is cut to
+// at most max bytes, ending in "..." when cut.
 func Sanitize(s string, max int) string {
 	var b strings.Builder
 	space := false
-	for i := 0; i < len(s); i++ {
+	for i := 0; i < len(s); {
 		c := s[i]
+		size := 1
+		if c >= utf8.RuneSelf {
+			_, size = utf8.DecodeRuneInString(s[i:])
+		}
+		i += size
 		switch {
 		case c == ' ' || c < 0x20 || c == 0x7f:
 			space = b.Len() > 0
 			continue
-		case c > 0x7f:
+		case c >= utf8.RuneSelf:
 			c = '?'
 		}
 		if space {
