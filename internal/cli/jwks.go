@@ -61,6 +61,7 @@ PEM. A key file named like a subcommand can be given as ./thumbprint.
 	f.BoolVar(&opts.Private, "private", false, "keep private key parts and secrets (never publish the result)")
 	f.StringVar(&opts.Passphrase, "passphrase", "", "passphrase of encrypted PEM inputs, in the secret grammar (default $JWTKIT_PASSPHRASE)")
 	cmd.AddCommand(newJWKSThumbprintCmd(g), newJWKSPEMCmd(g))
+	cmd.SuggestionsMinimumDistance = 2
 	return cmd
 }
 

@@ -276,6 +276,9 @@ func hmacBits(alg string) int {
 
 // canonicalAlg matches an algorithm name case-insensitively against the supported ones.
 func canonicalAlg(s string) (string, error) {
+	if strings.EqualFold(s, "none") {
+		return "", failure.Usagef("usage", `alg "none" signs nothing and needs no key; use one of %s`, strings.Join(keys.Algorithms(), ", "))
+	}
 	for _, a := range keys.Algorithms() {
 		if strings.EqualFold(a, s) {
 			return a, nil
