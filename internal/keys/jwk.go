@@ -430,6 +430,9 @@ func exportJWK(k Key, includePrivate bool) (jwkJSON, error) {
 	if k.IsSymmetric() && !includePrivate {
 		return jwkJSON{}, errors.New("a secret has no public half; export it only with its private members")
 	}
+	if err := checkKey(k.JWK.Key); err != nil {
+		return jwkJSON{}, err
+	}
 	if !includePrivate {
 		k = k.Public()
 	}

@@ -92,9 +92,9 @@ func parseJSONKeys(data []byte, src string, remote bool) ([]Key, []string, error
 	}
 	if len(keys) == 0 {
 		if len(notes) > 0 {
-			return nil, notes, fmt.Errorf("%w in %s (%d skipped; first: %s)", errNoUsableKey, src, len(notes), strings.TrimPrefix(notes[0], src+": "))
+			return nil, notes, fmt.Errorf("no usable key in %s (%d skipped; first: %s)", src, len(notes), strings.TrimPrefix(notes[0], src+": "))
 		}
-		return nil, nil, fmt.Errorf("%w in %s: the set is empty", errNoUsableKey, src)
+		return nil, nil, fmt.Errorf("no usable key in %s: the set is empty", src)
 	}
 	return keys, notes, nil
 }

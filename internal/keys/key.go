@@ -56,10 +56,10 @@ func (k Key) Public() Key {
 		pub.JWK.Key = &key.PublicKey
 	case ed25519.PrivateKey:
 		pub.JWK.Key = key.Public().(ed25519.PublicKey)
+	case *rsa.PublicKey, *ecdsa.PublicKey, ed25519.PublicKey:
 	default:
 		return k
 	}
-	pub.JWK.Certificates = nil
 	pub.KeyOps = publicKeyOps(k.KeyOps)
 	return pub
 }

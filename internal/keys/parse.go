@@ -3,7 +3,6 @@ package keys
 import (
 	"bytes"
 	"encoding/pem"
-	"errors"
 	"fmt"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -56,7 +55,9 @@ func parseAny(data []byte, src string, passphrase []byte) ([]Key, []string, erro
 	if len(data) > MaxInputSize {
 		return nil, nil, fmt.Errorf("%s is larger than %d bytes; it is not a key file", src, MaxInputSize)
 	}
-	text := bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
+	// A UTF-8 byte order mark (Windows editors) would hide the first PEM line from pem.Decode.
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	text := bytes.TrimSpace(data)
 	switch {
 	case len(text) == 0:
 		return nil, nil, fmt.Errorf("%s is empty; expected a PEM key, a JWK or a JWK Set", src)
@@ -91,7 +92,7 @@ func isOpenSSHPublicKey(text []byte) bool {
 
 // parsePEM reads every PEM block in data.
 func parsePEM(data []byte, src string, passphrase []byte) ([]Key, error) {
-	var keys []Key
+	var keys uniqueKeys
 	rest := data
 	for n := 1; ; n++ {
 		block, r := pem.Decode(rest)
@@ -113,44 +114,44 @@ func parsePEM(data []byte, src string, passphrase []byte) ([]Key, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", where, err)
 		}
-		keys, err = appendUnique(keys, Key{JWK: jose.JSONWebKey{Key: key}, Source: src})
-		if err != nil {
+		if err := keys.add(Key{JWK: jose.JSONWebKey{Key: key}, Source: src}); err != nil {
 			return nil, fmt.Errorf("%s: %w", where, err)
 		}
-		if len(keys) > MaxKeys {
+		if len(keys.keys) > MaxKeys {
 			return nil, fmt.Errorf("%s holds more than %d keys", src, MaxKeys)
 		}
 	}
 	if bytes.Contains(rest, []byte("-----BEGIN")) {
 		return nil, fmt.Errorf("%s holds a malformed PEM block; check its BEGIN and END lines", src)
 	}
-	if len(keys) == 0 {
+	if len(keys.keys) == 0 {
 		return nil, fmt.Errorf("%s holds no key", src)
 	}
-	return keys, nil
+	return keys.keys, nil
 }
 
-// appendUnique appends k unless a key with the same thumbprint is there already; a private key
-// replaces its public half.
-func appendUnique(keys []Key, k Key) ([]Key, error) {
+// uniqueKeys collects keys without duplicates: a key whose thumbprint is already there is
+// dropped, except that a private key replaces its public half.
+type uniqueKeys struct {
+	keys  []Key
+	index map[string]int // thumbprint → position in keys
+}
+
+func (u *uniqueKeys) add(k Key) error {
 	tp, err := k.Thumbprint()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	for i, have := range keys {
-		htp, err := have.Thumbprint()
-		if err != nil {
-			return nil, err
-		}
-		if htp == tp {
-			if k.IsPrivate() && !have.IsPrivate() {
-				keys[i] = k
-			}
-			return keys, nil
-		}
+	if u.index == nil {
+		u.index = map[string]int{}
 	}
-	return append(keys, k), nil
+	if i, ok := u.index[tp]; ok {
+		if k.IsPrivate() && !u.keys[i].IsPrivate() {
+			u.keys[i] = k
+		}
+		return nil
+	}
+	u.index[tp] = len(u.keys)
+	u.keys = append(u.keys, k)
+	return nil
 }
-
-// errNoUsableKey is wrapped by the error for a JWK Set that holds no key jwtkit can use.
-var errNoUsableKey = errors.New("no usable key")
