@@ -1,10 +1,12 @@
 package token
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Severity of a finding.
@@ -130,12 +132,18 @@ func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // compactJSON renders a decoded header value for a message, shortened when long.
 func compactJSON(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
+	var buf bytes.Buffer
+	e := json.NewEncoder(&buf)
+	e.SetEscapeHTML(false)
+	if err := e.Encode(v); err != nil {
 		return "(unprintable)"
 	}
-	if len(b) > 80 {
-		return string(b[:80]) + "…"
+	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	if cut := 80; len(b) > cut {
+		for cut > 0 && !utf8.RuneStart(b[cut]) {
+			cut--
+		}
+		return string(b[:cut]) + "…"
 	}
 	return string(b)
 }

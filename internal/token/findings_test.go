@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -59,6 +60,9 @@ func TestFindings(t *testing.T) {
 			unverified}},
 		{"crit", jws(`{"alg":"ES256","crit":["exp"],"exp":1}`, `{"exp":`+at(time.Minute)+`}`, ""), []Finding{
 			{Warning, "crit", `header has crit ["exp"]: a verifier must understand these extensions or refuse the token`},
+			unverified}},
+		{"crit shown as written and shortened", jws(`{"alg":"ES256","crit":["<a&b>","`+strings.Repeat("é", 40)+`"]}`, `{"exp":`+at(time.Minute)+`}`, ""), []Finding{
+			{Warning, "crit", `header has crit ["<a&b>","` + strings.Repeat("é", 35) + `…: a verifier must understand these extensions or refuse the token`},
 			unverified}},
 		{"b64 false", enc(`{"alg":"HS256","b64":false,"crit":["b64"]}`) + ".payload." + enc("s"), []Finding{
 			{Info, "shared_secret", "HS256: anyone who can verify can also mint"},

@@ -39,11 +39,12 @@ type jsonProblem struct {
 	kind     problemKind
 	msg      string
 	at       int
+	tail     string // said after the offset
 	name     string
 	topLevel bool
 }
 
-func (p *jsonProblem) Error() string { return fmt.Sprintf("%s at byte %d", p.msg, p.at) }
+func (p *jsonProblem) Error() string { return fmt.Sprintf("%s at byte %d%s", p.msg, p.at, p.tail) }
 
 // jsonKind names the kind of JSON value that starts with c, for messages.
 func jsonKind(c byte) string {
@@ -90,7 +91,9 @@ func (c *jsonChecker) unexpected() *jsonProblem {
 	if c.i >= len(c.b) {
 		return c.fail("it ends early (truncated?)")
 	}
-	return c.fail("unexpected " + describeByte(c.b, c.i))
+	p := c.fail(describeByte(c.b, c.i))
+	p.tail = " is out of place"
+	return p
 }
 
 func (c *jsonChecker) space() {

@@ -205,7 +205,7 @@ func checkSegment(seg string, i int, names []string) error {
 // decodeObject checks that b is one JSON object (see jsonChecker) and decodes it with
 // UseNumber. what is "header" or "payload".
 func decodeObject(b []byte, what string) (map[string]any, error) {
-	if len(bytes.TrimSpace(b)) == 0 {
+	if len(bytes.Trim(b, " \t\r\n")) == 0 {
 		return nil, malformed("%s is empty; a JWT's %s is a JSON object", what, what)
 	}
 	if !utf8.Valid(b) {

@@ -49,7 +49,8 @@ func Algs() []string {
 //
 // alg and key:
 //
-//	HS256, HS384, HS512  []byte, at least as long as the hash output (RFC 7518 §3.2)
+//	HS256, HS384, HS512  []byte, not empty; RFC 7518 §3.2 wants at least the hash size, a
+//	                     policy keys.CheckAlg enforces unless told to allow weak secrets
 //	RS256, RS384, RS512  *rsa.PrivateKey of at least MinRSABits, PKCS #1 v1.5
 //	PS256, PS384, PS512  *rsa.PrivateKey of at least MinRSABits, PSS with a salt as long as
 //	                     the hash (RFC 7518 §3.5)
@@ -170,8 +171,8 @@ func signBytes(alg string, key any, input []byte, random io.Reader) ([]byte, err
 		if !ok {
 			return nil, badKey(alg, "a secret ([]byte)", key)
 		}
-		if len(secret) < hash.Size() {
-			return nil, failure.Usagef(CodeBadKey, "the %s secret has %d bytes; it needs at least %d (RFC 7518 §3.2)", alg, len(secret), hash.Size())
+		if len(secret) == 0 {
+			return nil, failure.Usagef(CodeBadKey, "the %s secret is empty", alg)
 		}
 		mac := hmac.New(hash.New, secret)
 		mac.Write(input)
