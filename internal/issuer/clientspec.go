@@ -1,0 +1,160 @@
+package issuer
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+
+	"github.com/jwtkit/jwtkit/internal/claims"
+	"github.com/jwtkit/jwtkit/internal/scopes"
+)
+
+// ClientSpec is one client as the command line or the config file describes it, before its
+// secret and keys are read.
+type ClientSpec struct {
+	// ID is the client_id.
+	ID string
+	// Secret is the secret in the key-material grammar (env:NAME, @path, b64:…, b64url:…,
+	// hex:…, or a literal), "" for a client without a secret.
+	Secret string
+	// Scopes are the allowed scopes; nil means any.
+	Scopes []string
+	// JWKS names the client's public keys for private_key_jwt (key-file grammar), "" for none.
+	JWKS string
+}
+
+// secretPrefixes are the key-grammar prefixes whose value runs to the next colon.
+var secretPrefixes = []string{"env:", "b64:", "b64url:", "hex:"}
+
+// ParseClientSpec reads a --client value: ID:SECRET or ID:SECRET:SCOPES.
+//
+// SECRET uses the key-material grammar: env:NAME, @path, b64:…, b64url:…, hex:… or a literal
+// (which cannot contain ':'; use one of the other forms for such a secret). An empty SECRET
+// (ID::SCOPES, or ID: alone) registers a client without a secret, which must then have keys
+// (--client-jwks). SCOPES is everything after the colon that ends the secret, split on commas
+// and spaces, so scopes may contain colons (ci:env:CI_SECRET:read:users,write:users). Without
+// SCOPES the client may ask for any scope.
+func ParseClientSpec(s string) (ClientSpec, error) {
+	const forms = "use ID:SECRET[:SCOPE,SCOPE…] where SECRET is env:NAME, @FILE, b64:…, hex:… or a literal without ':'"
+	id, rest, ok := strings.Cut(s, ":")
+	if !ok {
+		return ClientSpec{}, usageError("--client %q has no secret; %s", Sanitize(s, 60), forms)
+	}
+	if err := checkClientID(id); err != nil {
+		return ClientSpec{}, err
+	}
+	spec := ClientSpec{ID: id}
+	prefix := ""
+	for _, p := range secretPrefixes {
+		if strings.HasPrefix(rest, p) {
+			prefix = p
+			break
+		}
+	}
+	value, scopeList, hasScopes := strings.Cut(rest[len(prefix):], ":")
+	if prefix != "" && value == "" {
+		return ClientSpec{}, usageError("--client %s: %s needs a value; %s", id, prefix, forms)
+	}
+	if value == "@" {
+		return ClientSpec{}, usageError("--client %s: @ needs a file path; %s", id, forms)
+	}
+	if value == "-" {
+		return ClientSpec{}, usageError("--client %s: a client secret cannot come from stdin; use env:NAME or @FILE", id)
+	}
+	spec.Secret = prefix + value
+	if hasScopes {
+		spec.Scopes = scopes.Split([]string{scopeList})
+		if len(spec.Scopes) == 0 {
+			return ClientSpec{}, usageError("--client %s: the scope list after the secret is empty; drop the last ':' to allow any scope", id)
+		}
+		for _, sc := range spec.Scopes {
+			if !validScopeToken(sc) {
+				return ClientSpec{}, usageError("--client %s: %q is not a valid scope (RFC 6749 §3.3)", id, Sanitize(sc, 60))
+			}
+		}
+	}
+	return spec, nil
+}
+
+// ParseClientJWKS reads a --client-jwks value, ID=FILE, where FILE uses the key-file grammar.
+func ParseClientJWKS(s string) (id, file string, err error) {
+	id, file, ok := strings.Cut(s, "=")
+	if !ok || file == "" {
+		return "", "", usageError("--client-jwks %q: use ID=FILE (the client's public keys: a JWK Set, a JWK or a PEM public key)", Sanitize(s, 60))
+	}
+	if err := checkClientID(id); err != nil {
+		return "", "", err
+	}
+	return id, file, nil
+}
+
+// MaxConfigSize caps a config file.
+const MaxConfigSize = 1 << 20
+
+// MaxClients caps the clients of a config file.
+const MaxClients = 1000
+
+// FileConfig is the serve config file: a JSON object whose "clients" member lists clients as
+//
+//	{"id": "ci", "secret": "env:CI_SECRET", "scopes": ["read:users"], "jwks": "ci.jwks.json"}
+//
+// where secret uses the key-material grammar (a bare value is the secret itself), jwks the
+// key-file grammar, and scopes, when absent, means any scope.
+type FileConfig struct {
+	Clients []ClientSpec
+}
+
+type fileClient struct {
+	ID     string    `json:"id"`
+	Secret string    `json:"secret"`
+	Scopes *[]string `json:"scopes"`
+	JWKS   string    `json:"jwks"`
+}
+
+// ParseConfig reads a serve config file. It refuses unknown members (a typo must not silently
+// drop a setting), duplicate members, more than MaxClients clients and files over
+// MaxConfigSize. name is the file's display name, for messages.
+func ParseConfig(data []byte, name string) (FileConfig, error) {
+	if len(data) > MaxConfigSize {
+		return FileConfig{}, usageError("%s is larger than 1 MiB", name)
+	}
+	// claims.ParseObject refuses duplicate members, invalid UTF-8 and deep nesting, which
+	// encoding/json would let through.
+	if _, err := claims.ParseObject(data); err != nil {
+		return FileConfig{}, usageError("%s: %v", name, err)
+	}
+	var raw struct {
+		Clients []fileClient `json:"clients"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&raw); err != nil {
+		return FileConfig{}, usageError("%s: %s; expected {\"clients\":[{\"id\":…,\"secret\":…,\"scopes\":[…],\"jwks\":…}]}", name, Sanitize(err.Error(), 200))
+	}
+	if len(raw.Clients) > MaxClients {
+		return FileConfig{}, usageError("%s lists %d clients; the limit is %d", name, len(raw.Clients), MaxClients)
+	}
+	var cfg FileConfig
+	for i, c := range raw.Clients {
+		if err := checkClientID(c.ID); err != nil {
+			return FileConfig{}, usageError("%s: client %d: %v", name, i+1, err)
+		}
+		spec := ClientSpec{ID: c.ID, Secret: c.Secret, JWKS: c.JWKS}
+		if c.Scopes != nil {
+			spec.Scopes = []string{}
+			for _, sc := range *c.Scopes {
+				if !validScopeToken(sc) {
+					return FileConfig{}, usageError("%s: client %s: %q is not a valid scope (RFC 6749 §3.3)", name, c.ID, Sanitize(sc, 60))
+				}
+				if !contains(spec.Scopes, sc) {
+					spec.Scopes = append(spec.Scopes, sc)
+				}
+			}
+		}
+		if spec.Secret == "" && spec.JWKS == "" {
+			return FileConfig{}, usageError("%s: client %s has neither a secret nor jwks", name, c.ID)
+		}
+		cfg.Clients = append(cfg.Clients, spec)
+	}
+	return cfg, nil
+}
