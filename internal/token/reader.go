@@ -27,7 +27,7 @@ type Reader struct {
 	max  int
 	line int
 	buf  []byte
-	err  error // sticky: io.EOF or a read error
+	err  error // io.EOF, or a read error to return once before io.EOF
 }
 
 // NewReader returns a Reader over r that accepts tokens of at most max bytes after Clean;
@@ -44,12 +44,15 @@ func NewReader(r io.Reader, max int) *Reader {
 //
 // A line whose token is over the limit gives an error matching ErrTooLarge (a failure.Usage
 // error with code CodeMalformed) for that line only: the next call goes on with the next line.
-// Any other error is a failure to read the stream (code CodeReadFailed); it ends the stream and
-// every later call returns it again.
+// Any other error is a failure to read the stream (code CodeReadFailed): it ends the stream, so
+// it is returned once and every later call returns io.EOF (a caller that reports errors and
+// goes on cannot loop on it).
 func (r *Reader) Next() (tok string, line int, err error) {
 	for {
 		if r.err != nil {
-			return "", r.line, r.err
+			err := r.err
+			r.err = io.EOF
+			return "", r.line, err
 		}
 		raw, size, ok := r.readLine()
 		if !ok {

@@ -120,13 +120,16 @@ func TestReaderReadError(t *testing.T) {
 	if tok != a || line != 1 || err != nil {
 		t.Fatalf("first: %q %d %v", tok, line, err)
 	}
+	_, _, err = r.Next()
+	if !errors.Is(err, boom) || failure.CodeOf(err) != CodeReadFailed || errors.Is(err, ErrTooLarge) {
+		t.Fatalf("got %v (code %q), want the read error", err, failure.CodeOf(err))
+	}
+	if want := "reading tokens after line 1 failed: disk on fire"; err.Error() != want {
+		t.Errorf("message %q, want %q", err, want)
+	}
 	for range 2 {
-		_, _, err = r.Next()
-		if !errors.Is(err, boom) || failure.CodeOf(err) != CodeReadFailed || errors.Is(err, ErrTooLarge) {
-			t.Fatalf("got %v (code %q), want the sticky read error", err, failure.CodeOf(err))
-		}
-		if want := "reading tokens after line 1 failed: disk on fire"; err.Error() != want {
-			t.Errorf("message %q, want %q", err, want)
+		if _, _, err := r.Next(); err != io.EOF {
+			t.Fatalf("after the read error: %v, want io.EOF", err)
 		}
 	}
 }
