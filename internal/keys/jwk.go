@@ -335,28 +335,32 @@ func jwkOKP(o jsonObject) (any, error) {
 
 // jwkJSON is a JWK as written, members in a fixed, readable order.
 type jwkJSON struct {
-	Kty    string   `json:"kty"`
-	Kid    string   `json:"kid,omitempty"`
-	Use    string   `json:"use,omitempty"`
-	Alg    string   `json:"alg,omitempty"`
-	KeyOps []string `json:"key_ops,omitempty"`
-	Crv    string   `json:"crv,omitempty"`
-	X      string   `json:"x,omitempty"`
-	Y      string   `json:"y,omitempty"`
-	N      string   `json:"n,omitempty"`
-	E      string   `json:"e,omitempty"`
-	D      string   `json:"d,omitempty"`
-	P      string   `json:"p,omitempty"`
-	Q      string   `json:"q,omitempty"`
-	DP     string   `json:"dp,omitempty"`
-	DQ     string   `json:"dq,omitempty"`
-	QI     string   `json:"qi,omitempty"`
-	K      string   `json:"k,omitempty"`
+	Kty    string    `json:"kty"`
+	Kid    string    `json:"kid,omitempty"`
+	Use    string    `json:"use,omitempty"`
+	Alg    string    `json:"alg,omitempty"`
+	KeyOps *[]string `json:"key_ops,omitempty"` // a pointer: an empty key_ops (allow nothing) must survive
+	Crv    string    `json:"crv,omitempty"`
+	X      string    `json:"x,omitempty"`
+	Y      string    `json:"y,omitempty"`
+	N      string    `json:"n,omitempty"`
+	E      string    `json:"e,omitempty"`
+	D      string    `json:"d,omitempty"`
+	P      string    `json:"p,omitempty"`
+	Q      string    `json:"q,omitempty"`
+	DP     string    `json:"dp,omitempty"`
+	DQ     string    `json:"dq,omitempty"`
+	QI     string    `json:"qi,omitempty"`
+	K      string    `json:"k,omitempty"`
 }
 
 // toJWKJSON converts k (already reduced to what should be written) into its JSON form.
 func toJWKJSON(k Key) (jwkJSON, error) {
-	j := jwkJSON{Kid: k.JWK.KeyID, Use: k.JWK.Use, Alg: k.JWK.Algorithm, KeyOps: k.KeyOps}
+	j := jwkJSON{Kid: k.JWK.KeyID, Use: k.JWK.Use, Alg: k.JWK.Algorithm}
+	if k.KeyOps != nil {
+		ops := slices.Clone(k.KeyOps)
+		j.KeyOps = &ops
+	}
 	if j.Kid == "" {
 		tp, err := k.Thumbprint()
 		if err != nil {

@@ -87,6 +87,10 @@ func TestParseJWKMetadata(t *testing.T) {
 	if k.KeyOps == nil || len(k.KeyOps) != 0 {
 		t.Errorf("an empty key_ops must stay distinct from an absent one: %#v", k.KeyOps)
 	}
+	out, err := MarshalJWK(k, false)
+	if err != nil || !strings.Contains(string(out), `"key_ops": []`) {
+		t.Errorf("an empty key_ops was not written back: %s, %v", out, err)
+	}
 }
 
 func TestParseJWKErrors(t *testing.T) {
