@@ -25,6 +25,9 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 		UpdateScripts:       *update,
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"httpserve": cmdHTTPServe,
+		},
 		Setup: func(env *testscript.Env) error {
 			// A private home so the real user's cache and config are never touched.
 			home := env.WorkDir + "/home"

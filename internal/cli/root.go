@@ -136,6 +136,8 @@ stdout alone, so commands compose in pipes; diagnostics go to stderr.
 		newVersionCmd(g),
 		newKeygenCmd(g),
 		newJWKSCmd(g),
+		newVerifyCmd(g),
+		newServeCmd(g),
 	)
 	return root
 }

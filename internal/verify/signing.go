@@ -87,7 +87,11 @@ func (r *run) keyAndSignature() bool {
 		return r.keyMismatch(first)
 	}
 	if r.v.detail {
-		r.pass("key", quote(kid), v.keys[cands[0]].desc)
+		found := "no kid"
+		if kid != "" {
+			found = quote(kid)
+		}
+		r.pass("key", found, v.keys[cands[0]].desc)
 	}
 
 	var reason error

@@ -1,0 +1,342 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/jwtkit/jwtkit/internal/failure"
+	"github.com/jwtkit/jwtkit/internal/safehttp"
+	"github.com/jwtkit/jwtkit/internal/scopes"
+	"github.com/jwtkit/jwtkit/internal/timespec"
+	"github.com/jwtkit/jwtkit/internal/token"
+	"github.com/jwtkit/jwtkit/internal/verify"
+)
+
+// VerifyOptions are the flags of `jwtkit verify`.
+type VerifyOptions struct {
+	Secrets, Keys, JWKS, Issuers []string
+	Passphrase                   string
+	Algs                         []string
+	AllowWeak                    bool
+
+	Leeway, MaxAge string
+	RequireExp     bool
+	Iss, Sub, Typ  string
+	Aud            []string
+	RequireClaims  []string
+	RequireScopes  []string
+	AnyScopes      []string
+
+	Timeout  string
+	Insecure bool
+	NoCache  bool
+
+	Paste   bool
+	MaxSize int
+	Stream  bool
+
+	timeout time.Duration
+}
+
+func newVerifyCmd(g *Global) *cobra.Command {
+	opts := &VerifyOptions{}
+	cmd := &cobra.Command{
+		Use:   "verify [TOKEN|-]",
+		Short: "Check a token's signature and claims against a secret, key, JWK Set or OIDC issuer",
+		Long: `Verify a JWT's signature and claims. A valid token's claims are printed as JSON on stdout
+(exit 0), so they pipe into jq; an invalid token's reason goes to stderr (exit 1), naming the
+first check that failed, what the token has and what was expected.
+
+Keys (several may be given; the key is chosen by the token's kid, then by algorithm):
+  --secret SPEC     an HMAC secret: literal, @file, env:NAME, b64:…, b64url:…, hex:… or -
+  --key FILE        a PEM, JWK or JWK Set file, public or private (the public half is used)
+  --jwks FILE|URL   a JWK Set file or URL
+  --issuer URL      an OIDC issuer: its jwks_uri comes from /.well-known/openid-configuration,
+                    and the token's iss must be that issuer
+Without any, JWTKIT_SECRET or JWTKIT_KEY is used.
+
+Algorithms: --alg (repeatable) sets the allow-list; by default it follows the keys (RSA → RS*
+and PS*, EC → the ES* of its curve, Ed25519 → EdDSA, a secret → HS*, a JWK's alg wins). "none"
+never passes and an HMAC algorithm is never accepted with a public key. The token's jku, x5u,
+jwk and x5c headers are never used to find a key; unknown crit parameters are refused.
+
+Claims: exp (a token is expired from the second of exp on), nbf and iat (not in the future) are
+checked against the clock with --leeway (default 0); --max-age limits the time since iat.
+--iss, --aud (the token's aud may be a string or an array; repeat --aud to accept any of
+several), --sub and --typ (compared without case and "application/", e.g. at+jwt) must match.
+--require-claim name needs a claim (not null); name=value needs it equal, the value read as
+JSON when it parses (true, 42, "42", ["a"]) and else as a string; an array claim matches when
+it contains the value; a.b names a nested member. --require-scope needs every scope given,
+--any-scope one of them; both read scope, scp and scopes in every shape.
+
+Remote sets (--jwks URL, --issuer) are fetched with a --timeout (default 10s), a size cap and
+redirects only within the same host; plain http only to loopback hosts unless --insecure. They
+are cached under the user cache directory as long as Cache-Control max-age says (5 minutes
+without one); a token whose kid is not in the cached set makes jwtkit fetch the set again (at
+most every 30s) to follow key rotation. --no-cache bypasses the cache.
+
+Several tokens on stdin (one per line) are verified as a stream, in parallel, writing one JSON
+line per token in input order: {"line":n,"valid":bool,"reason":…,"code":…,"claims":…}; the exit
+code is 1 if any was invalid. --stream forces this form for a single token. --json gives the
+result object with every check (name, ok, found, expected). -q prints nothing at all.
+
+` + exitCodesHelp,
+		Example: `  $ jwtkit verify --secret env:JWT_SECRET "$TOKEN"
+  $ jwtkit verify --jwks https://idp.example/.well-known/jwks.json --aud api://orders "$TOKEN" | jq .sub
+  $ jwtkit verify --issuer https://idp.example --typ at+jwt --require-scope read:orders "$TOKEN"
+  $ jwtkit fetch --issuer https://idp.example --client-id ci | jwtkit verify --issuer https://idp.example
+  $ if jwtkit verify -q --key signing.pub --leeway 30s "$TOKEN"; then echo ok; fi
+  $ jwtkit verify --key signing.pub --require-claim roles=admin --require-claim 'org.id=42' "$TOKEN"
+  $ jwtkit verify --json --key signing.pub "$TOKEN" | jq '.checks[] | select(.ok | not)'
+  $ cat tokens.txt | jwtkit verify --jwks keys.json | jq -c 'select(.valid | not)'`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			return runVerify(ctx, g, opts, args)
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&opts.Secrets, "secret", nil, "HMAC secret: literal, @file, env:NAME, b64:…, b64url:…, hex:… or - (default $JWTKIT_SECRET)")
+	f.StringArrayVar(&opts.Keys, "key", nil, "key `FILE`: PEM, JWK or JWK Set, public or private (default $JWTKIT_KEY)")
+	f.StringArrayVar(&opts.JWKS, "jwks", nil, "JWK Set `FILE|URL`")
+	f.StringArrayVar(&opts.Issuers, "issuer", nil, "OIDC issuer `URL`: keys from its discovery document, and iss must match")
+	f.StringVar(&opts.Passphrase, "passphrase", "", "passphrase of an encrypted PEM key, in the secret grammar (default $JWTKIT_PASSPHRASE)")
+	f.StringArrayVar(&opts.Algs, "alg", nil, "allowed algorithm; repeatable or comma-separated (default: from the keys)")
+	f.BoolVar(&opts.AllowWeak, "allow-weak", false, "accept an HMAC secret shorter than the hash (unsafe; for legacy systems)")
+	f.StringVar(&opts.Leeway, "leeway", "0s", "clock skew allowed on exp, nbf, iat and --max-age, e.g. 30s")
+	f.StringVar(&opts.MaxAge, "max-age", "", "refuse tokens issued (iat) longer ago than `DURATION`")
+	f.BoolVar(&opts.RequireExp, "require-exp", false, "refuse tokens without exp")
+	f.StringVar(&opts.Iss, "iss", "", "required issuer (iss)")
+	f.StringArrayVar(&opts.Aud, "aud", nil, "required audience; repeat to accept any of several")
+	f.StringVar(&opts.Sub, "sub", "", "required subject (sub)")
+	f.StringVar(&opts.Typ, "typ", "", "required header typ, e.g. at+jwt")
+	f.StringArrayVar(&opts.RequireClaims, "require-claim", nil, "required claim: `name` or name=value (JSON when it parses); repeatable")
+	f.StringArrayVar(&opts.RequireScopes, "require-scope", nil, "scope that must be granted; repeatable, splits on spaces and commas (all needed)")
+	f.StringArrayVar(&opts.AnyScopes, "any-scope", nil, "scopes of which one must be granted; splits on spaces and commas")
+	f.StringVar(&opts.Timeout, "timeout", "10s", "deadline for each JWKS or discovery request")
+	f.BoolVar(&opts.Insecure, "insecure", false, "allow plain http to any host and skip TLS certificate checks (dangerous)")
+	f.BoolVar(&opts.NoCache, "no-cache", false, "neither read nor write the JWKS and discovery cache")
+	f.BoolVar(&opts.Paste, "paste", false, "read the token from the clipboard")
+	f.IntVar(&opts.MaxSize, "max-size", token.MaxSize, "refuse tokens larger than `BYTES`")
+	f.BoolVar(&opts.Stream, "stream", false, "write JSON lines even for a single token on stdin")
+	return cmd
+}
+
+// verifyPolicy turns the flags into a verify.Policy.
+func verifyPolicy(opts *VerifyOptions, issuer string) (verify.Policy, error) {
+	p := verify.Policy{
+		AllowWeak:  opts.AllowWeak,
+		RequireExp: opts.RequireExp,
+		Issuer:     opts.Iss,
+		Audience:   opts.Aud,
+		Subject:    opts.Sub,
+		Type:       opts.Typ,
+	}
+	for _, a := range opts.Algs {
+		for _, one := range strings.Split(a, ",") {
+			if one = strings.TrimSpace(one); one != "" {
+				p.Algs = append(p.Algs, one)
+			}
+		}
+	}
+	var err error
+	if p.Leeway, err = timespec.ParseDuration(opts.Leeway); err != nil {
+		return p, failure.Usagef("usage", "--leeway: %w", err)
+	}
+	if opts.MaxAge != "" {
+		if p.MaxAge, err = timespec.ParseDuration(opts.MaxAge); err != nil {
+			return p, failure.Usagef("usage", "--max-age: %w", err)
+		}
+		if p.MaxAge <= 0 {
+			return p, failure.Usagef("usage", "--max-age must be longer than 0s")
+		}
+	}
+	if issuer != "" {
+		if opts.Iss != "" && opts.Iss != issuer {
+			return p, failure.Usagef("usage", "--iss %q differs from the issuer %q that --issuer names; drop --iss", opts.Iss, issuer)
+		}
+		p.Issuer = issuer
+	}
+	for _, spec := range opts.RequireClaims {
+		r, err := verify.ParseClaimRequirement(spec)
+		if err != nil {
+			return p, err
+		}
+		p.Claims = append(p.Claims, r)
+	}
+	p.RequireScopes = scopes.Split(opts.RequireScopes)
+	p.AnyScopes = scopes.Split(opts.AnyScopes)
+	return p, nil
+}
+
+// verifyRun is one invocation of verify.
+type verifyRun struct {
+	g       *Global
+	opts    *VerifyOptions
+	ring    *verifyKeyring
+	maxSize int
+}
+
+func runVerify(ctx context.Context, g *Global, opts *VerifyOptions, args []string) error {
+	if opts.MaxSize <= 0 {
+		return failure.Usagef("usage", "--max-size must be positive")
+	}
+	var err error
+	if opts.timeout, err = timespec.ParseDuration(opts.Timeout); err != nil || opts.timeout <= 0 {
+		if err == nil {
+			err = errors.New("it must be longer than 0s")
+		}
+		return failure.Usagef("usage", "--timeout: %w", err)
+	}
+	// The flags are checked before anything is read or fetched.
+	if _, err := verifyPolicy(opts, ""); err != nil {
+		return err
+	}
+	for _, a := range opts.Algs {
+		if strings.EqualFold(strings.TrimSpace(a), "none") {
+			return failure.Usagef("usage", "--alg none is never accepted by verify: an unsigned token proves nothing")
+		}
+	}
+	in, err := openTokenInput(g, args, opts.Paste, opts.MaxSize)
+	if err != nil {
+		return err
+	}
+	ring, issuer, err := loadVerifyKeys(ctx, g, opts, !in.StdinUsed())
+	if err != nil {
+		return err
+	}
+	if ring.policy, err = verifyPolicy(opts, issuer); err != nil {
+		return err
+	}
+	ring.opts = verify.Options{Detail: g.JSONOutput()}
+	if _, err := ring.build(); err != nil {
+		return err
+	}
+	r := &verifyRun{g: g, opts: opts, ring: ring, maxSize: opts.MaxSize}
+
+	first, line, err := in.Next()
+	if errors.Is(err, io.EOF) {
+		return failure.Usagef(token.CodeMalformed, "no token on stdin")
+	}
+	if !in.Stream() {
+		return r.single(first, err)
+	}
+	if err != nil && failure.CodeOf(err) == token.CodeReadFailed {
+		return err
+	}
+	pending := []streamItem{{line: line, tok: first, err: err}}
+	second, line2, err2 := in.Next()
+	if errors.Is(err2, io.EOF) && !opts.Stream {
+		return r.single(first, err)
+	}
+	if !errors.Is(err2, io.EOF) {
+		pending = append(pending, streamItem{line: line2, tok: second, err: err2})
+	}
+	return r.stream(in, pending)
+}
+
+// verdict is the outcome for one token: a verification result, or the error that kept the
+// token from being verified (not a JWT, a remote failure while following a rotation).
+type verdict struct {
+	res     verify.Result
+	checked bool
+	err     error
+}
+
+// check parses and verifies one token, following a key rotation when its kid is unknown.
+func (r *verifyRun) check(raw string) verdict {
+	p, err := token.Parse(raw, r.maxSize)
+	if err != nil {
+		return verdict{err: err}
+	}
+	now := r.g.Now()
+	v := r.ring.verifier()
+	res := v.Verify(p, now)
+	if !res.Valid && r.ring.fetcher != nil {
+		if c, _ := res.Failure(); c.Code == verify.CodeUnknownKid {
+			nv, err := r.ring.rotate(v, res.Kid)
+			if err != nil {
+				return verdict{res: res, err: err}
+			}
+			if nv != nil {
+				res = nv.Verify(p, now)
+			}
+		}
+	}
+	return verdict{res: res, checked: true, err: res.Err()}
+}
+
+// resultJSON is the JSON form of one result: the --json object, and one line of a stream.
+type resultJSON struct {
+	Line   int             `json:"line,omitempty"`
+	Valid  bool            `json:"valid"`
+	Reason *string         `json:"reason"`
+	Code   string          `json:"code,omitempty"`
+	Alg    string          `json:"alg,omitempty"`
+	Kid    string          `json:"kid,omitempty"`
+	Key    string          `json:"key,omitempty"`
+	Claims json.RawMessage `json:"claims"`
+	Checks []verify.Check  `json:"checks,omitempty"`
+}
+
+// toJSON describes a verdict; detail adds alg, kid, key and the checks.
+func (vd verdict) toJSON(line int, detail bool) resultJSON {
+	out := resultJSON{Line: line, Valid: vd.err == nil}
+	if vd.err != nil {
+		msg := vd.err.Error()
+		out.Reason = &msg
+		out.Code = failure.CodeOf(vd.err)
+	} else {
+		out.Claims = vd.res.Claims
+	}
+	if detail && vd.checked {
+		out.Alg, out.Kid, out.Key = safehttp.Sanitize(vd.res.Alg, 80), safehttp.Sanitize(vd.res.Kid, 200), vd.res.Key
+		out.Checks = vd.res.Checks
+	}
+	return out
+}
+
+// single verifies one token and reports it: claims on stdout when valid, the reason as the
+// command's error when not.
+func (r *verifyRun) single(raw string, readErr error) error {
+	if readErr != nil {
+		return readErr
+	}
+	vd := r.check(raw)
+	g := r.g
+	if vd.err != nil && !vd.checked {
+		// Not a JWT, or a remote failure: an error, never a verdict on stdout.
+		return r.quietly(vd.err)
+	}
+	if !g.Quiet {
+		var err error
+		switch {
+		case g.JSONOutput():
+			err = writeJSONValue(g.deps.IO.Out, vd.toJSON(0, true), true)
+		case vd.err == nil:
+			err = writeJSONValue(g.deps.IO.Out, json.RawMessage(vd.res.Claims), true)
+		}
+		if err != nil {
+			return fmt.Errorf("writing the result: %w", err)
+		}
+	}
+	return r.quietly(vd.err)
+}
+
+// quietly returns err as it is, or, under -q, as an error that sets the exit code silently.
+func (r *verifyRun) quietly(err error) error {
+	if err != nil && r.g.Quiet {
+		return silentError{err}
+	}
+	return err
+}
