@@ -211,4 +211,3 @@ func (r *verifyKeyring) rotate(seen *verify.Verifier, kid string) (*verify.Verif
 	}
 	return r.build()
 }
-
