@@ -96,7 +96,8 @@ result object with every check (name, ok, found, expected). -q prints nothing at
   $ jwtkit verify --key signing.pub --require-claim roles=admin --require-claim 'org.id=42' "$TOKEN"
   $ jwtkit verify --json --key signing.pub "$TOKEN" | jq '.checks[] | select(.ok | not)'
   $ cat tokens.txt | jwtkit verify --jwks keys.json | jq -c 'select(.valid | not)'`,
-		Args: cobra.MaximumNArgs(1),
+		// openTokenInput explains extra arguments better than cobra would.
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			if ctx == nil {

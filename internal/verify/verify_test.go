@@ -2,7 +2,11 @@ package verify
 
 import (
 	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/json"
+	"hash"
 	"strconv"
 	"strings"
 	"testing"
@@ -325,9 +329,21 @@ func TestNewRefuses(t *testing.T) {
 			}
 		})
 	}
-	// A weak secret is accepted when asked for.
-	if _, err := New([]keys.Key{short}, Policy{AllowWeak: true}, Options{}); err != nil {
+	// A weak secret is accepted when asked for, and then verifies (go-jose alone would refuse
+	// it) and still rejects a wrong tag.
+	weak, err := New([]keys.Key{short}, Policy{AllowWeak: true}, Options{})
+	if err != nil {
 		t.Fatalf("AllowWeak: %v", err)
+	}
+	for _, alg := range []string{"HS256", "HS384", "HS512"} {
+		h := b64([]byte(`{"alg":"`+alg+`"}`)) + "." + b64([]byte(`{"sub":"x"}`))
+		tok := h + "." + b64(hmacTag(alg, []byte("short secret"), h))
+		if res := weak.Verify(parse(t, tok), now); !res.Valid {
+			t.Fatalf("weak %s: %v", alg, res.Err())
+		}
+		if res := weak.Verify(parse(t, h+"."+b64(hmacTag(alg, []byte("short secreT"), h))), now); res.Valid {
+			t.Fatalf("weak %s accepted another secret's tag", alg)
+		}
 	}
 }
 
@@ -352,4 +368,12 @@ func TestAllowListDerivation(t *testing.T) {
 			t.Errorf("Algorithms() = %s, want %s", got, tt.want)
 		}
 	}
+}
+
+// hmacTag computes an HMAC tag independently of the code under test.
+func hmacTag(alg string, secret []byte, input string) []byte {
+	h := map[string]func() hash.Hash{"HS256": sha256.New, "HS384": sha512.New384, "HS512": sha512.New}[alg]
+	m := hmac.New(h, secret)
+	m.Write([]byte(input))
+	return m.Sum(nil)
 }
