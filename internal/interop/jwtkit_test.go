@@ -3,7 +3,9 @@ package interop_test
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/jwtkit/jwtkit/internal/testenv"
@@ -12,7 +14,7 @@ import (
 // TestJwtkit is the interoperability matrix of jwtkit against each peer, for every algorithm
 // the peer has, with subtests named PEER/ALG/KEYS/SIGNER-mints/VERIFIER-verifies/sign-F/verify-F:
 //
-//   - jwtkit-keys: keys standing for jwtkit's own (see jwtkitKeys). jwtkit mints and the peer
+//   - jwtkit-keys: keys made by `jwtkit keygen` (see jwtkitKeys). jwtkit mints and the peer
 //     verifies with the public half; the peer signs with jwtkit's private key and jwtkit
 //     verifies — so jwtkit's key files load in the peer.
 //   - PEER-keys: keys the peer generated. jwtkit mints with the peer's private key (PEM and JWK)
@@ -31,7 +33,7 @@ func TestJwtkit(t *testing.T) {
 				if !p.supports(alg) {
 					t.Skipf("%s is not supported by %s", alg, p.name())
 				}
-				jk := jwtkitKeys(t, alg, t.TempDir())
+				jk := jwtkitKeys(t, j, alg, t.TempDir())
 				pk := p.p.Keygen(t, alg, t.TempDir())
 				for _, c := range []struct {
 					keys             string
@@ -51,12 +53,42 @@ func TestJwtkit(t *testing.T) {
 	}
 }
 
-// jwtkitKeys returns a key for alg that stands for one jwtkit made: PKCS#8/SPKI PEM and JWK,
-// or for HS a raw secret and an oct JWK. Until `jwtkit keygen` exists, node's jose writes them;
-// when it lands, run `jwtkit keygen` here instead and keep the same Keys fields.
-func jwtkitKeys(t testing.TB, alg, dir string) testenv.Keys {
+// jwtkitKeys has `jwtkit keygen --alg ALG -o DIR/jwtkit --jwk` make a key for alg and returns
+// its files: jwtkit.key (PKCS#8 PEM, or the raw HS secret), jwtkit.pub (SPKI PEM), jwtkit.jwk
+// (the private or oct JWK) and jwtkit.jwks.json (the public JWK Set), plus jwtkit.pub.jwk, the
+// set's one key copied out so that peers can take a single public JWK.
+func jwtkitKeys(t testing.TB, j jwtkitSide, alg, dir string) testenv.Keys {
 	t.Helper()
-	return testenv.NodeJose(t).Keygen(t, alg, dir)
+	base := filepath.Join(dir, "jwtkit")
+	res := testenv.Run(t, "", nil, j.bin, "keygen", "--alg", alg, "-o", base, "--jwk")
+	if res.Code != 0 {
+		t.Fatalf("jwtkit keygen --alg %s: exit %d: %s", alg, res.Code, bytes.TrimSpace(res.Stderr))
+	}
+	if isHMAC(alg) {
+		return testenv.Keys{Alg: alg, Secret: base + ".key", PrivateJWK: base + ".jwk", PublicJWK: base + ".jwk"}
+	}
+	k := testenv.Keys{
+		Alg:        alg,
+		PrivatePEM: base + ".key",
+		PublicPEM:  base + ".pub",
+		PrivateJWK: base + ".jwk",
+		PublicJWK:  base + ".pub.jwk",
+		PublicJWKS: base + ".jwks.json",
+	}
+	data, err := os.ReadFile(k.PublicJWKS)
+	if err != nil {
+		t.Fatalf("jwtkit keygen --alg %s: %v", alg, err)
+	}
+	var set struct {
+		Keys []json.RawMessage `json:"keys"`
+	}
+	if err := json.Unmarshal(data, &set); err != nil || len(set.Keys) != 1 {
+		t.Fatalf("jwtkit keygen --alg %s: %s is not a JWK Set of one key (%v): %s", alg, k.PublicJWKS, err, data)
+	}
+	if err := os.WriteFile(k.PublicJWK, set.Keys[0], 0o644); err != nil {
+		t.Fatalf("jwtkit keygen --alg %s: %v", alg, err)
+	}
+	return k
 }
 
 // jwtkitSide runs the jwtkit binary's mint and verify commands.

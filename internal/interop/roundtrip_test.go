@@ -31,8 +31,8 @@ func verifyFormats(s side, alg string, k testenv.Keys) []format {
 	return out
 }
 
-// roundTrip has signer make a token with each form of k it reads and verifier check every such
-// token with each public form of k it reads; then a copy of the first token with one flipped
+// roundTrip has signer make a token with each form of k it reads and verifier check the tokens
+// with each public form of k it reads; then a copy of the first token with one flipped
 // signature bit must be rejected by verifier as invalid (exit code 1). Subtests are named
 // sign-FORM/verify-FORM and sign-FORM/tampered.
 func roundTrip(t *testing.T, alg string, k testenv.Keys, signer, verifier side) {
@@ -44,7 +44,13 @@ func roundTrip(t *testing.T, alg string, k testenv.Keys, signer, verifier side) 
 	sub := "minted-by-" + signer.name()
 	for i, sf := range sforms {
 		token := signer.sign(t, alg, k, sf, sub)
-		for _, vf := range vforms {
+		// Every form is exercised once on each side: the first signing form against every
+		// verifying form, the others against the first verifying form only.
+		targets := vforms
+		if i > 0 {
+			targets = vforms[:1]
+		}
+		for _, vf := range targets {
 			t.Run(fmt.Sprintf("sign-%s/verify-%s", sf, vf), func(t *testing.T) {
 				payload, err := verifier.verify(t, alg, k, vf, token)
 				if err != nil {
