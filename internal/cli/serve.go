@@ -61,7 +61,11 @@ const defaultServeAddr = "127.0.0.1:8080"
 const shutdownGrace = 5 * time.Second
 
 func newServeCmd(g *Global) *cobra.Command {
-	opts := &ServeOptions{}
+	return newServeCmdWith(g, &ServeOptions{})
+}
+
+// newServeCmdWith binds the flags of serve to opts, whose unexported hooks tests may have set.
+func newServeCmdWith(g *Global, opts *ServeOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run a local OAuth2 issuer for tests: discovery, JWKS, client credentials, /mint",
@@ -159,13 +163,15 @@ func listenAddr(opts *ServeOptions) (string, error) {
 		addr = defaultServeAddr
 	}
 	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		// A bare host: the default port.
-		if strings.Contains(err.Error(), "missing port") {
-			host, port = strings.Trim(addr, "[]"), "8080"
-		} else {
-			return "", failure.Usagef("usage", "--addr %q: use HOST:PORT, as in 127.0.0.1:8080 or [::1]:0", addr)
-		}
+	switch {
+	case err == nil:
+	case net.ParseIP(strings.Trim(addr, "[]")) != nil:
+		// A bare address (::1 has colons of its own): the default port.
+		host, port = strings.Trim(addr, "[]"), "8080"
+	case strings.Contains(err.Error(), "missing port"):
+		host, port = addr, "8080"
+	default:
+		return "", failure.Usagef("usage", "--addr %q: use HOST:PORT, as in 127.0.0.1:8080 or [::1]:0", addr)
 	}
 	if opts.portSet {
 		if opts.Port < 0 || opts.Port > 65535 {
