@@ -52,11 +52,13 @@ type Parsed struct {
 	SigningInput string
 }
 
-// jwsNames and jweNames name the segments of each form, for messages.
-var (
-	jwsNames = [...]string{"header", "payload", "signature"}
-	jweNames = [...]string{"header", "encrypted key", "initialization vector", "ciphertext", "authentication tag"}
-)
+// segmentName names segment i (0-based) of a JWS or, when encrypted, a JWE, for messages.
+func segmentName(encrypted bool, i int) string {
+	if encrypted {
+		return [...]string{"header", "encrypted key", "initialization vector", "ciphertext", "authentication tag"}[i]
+	}
+	return [...]string{"header", "payload", "signature"}[i]
+}
 
 // malformed returns a failure.Usage error with code CodeMalformed.
 func malformed(format string, args ...any) error {
@@ -96,13 +98,9 @@ func Parse(s string, max int) (*Parsed, error) {
 	}
 	segs := strings.Split(s, ".")
 	p := &Parsed{Raw: s, Encrypted: n == 5}
-	names := jwsNames[:]
-	if p.Encrypted {
-		names = jweNames[:]
-	}
 
 	var err error
-	if p.HeaderJSON, err = decodeSegment(segs[0], 0, names); err != nil {
+	if p.HeaderJSON, err = decodeSegment(segs[0], 0, p.Encrypted); err != nil {
 		return nil, err
 	}
 	if p.Header, err = decodeObject(p.HeaderJSON, "header"); err != nil {
@@ -116,7 +114,7 @@ func Parse(s string, max int) (*Parsed, error) {
 		// Only the header of a JWE can be read without the key, but every segment must still be
 		// well-formed base64url.
 		for i := 1; i < len(segs); i++ {
-			if err := checkSegment(segs[i], i, names); err != nil {
+			if err := checkSegment(segs[i], i, p.Encrypted); err != nil {
 				return nil, err
 			}
 		}
@@ -126,14 +124,14 @@ func Parse(s string, max int) (*Parsed, error) {
 	if p.Unencoded {
 		p.PayloadJSON = []byte(segs[1])
 	} else {
-		if p.PayloadJSON, err = decodeSegment(segs[1], 1, names); err != nil {
+		if p.PayloadJSON, err = decodeSegment(segs[1], 1, p.Encrypted); err != nil {
 			return nil, err
 		}
 		if p.Payload, err = decodeObject(p.PayloadJSON, "payload"); err != nil {
 			return nil, err
 		}
 	}
-	if p.Signature, err = decodeSegment(segs[2], 2, names); err != nil {
+	if p.Signature, err = decodeSegment(segs[2], 2, p.Encrypted); err != nil {
 		return nil, err
 	}
 	p.SigningInput = s[:len(segs[0])+1+len(segs[1])]
@@ -169,34 +167,34 @@ func segmentCount(n int) error {
 
 // segmentError explains why seg (already known to use only base64url characters) does not
 // decode.
-func segmentError(seg string, i int, names []string) error {
+func segmentError(seg string, i int, encrypted bool) error {
 	var why string
 	if len(seg)%4 == 1 {
 		why = fmt.Sprintf("%d characters cannot encode whole bytes; the segment looks truncated or has a character too many", len(seg))
 	} else {
 		why = "its last character has bits that encode nothing; the segment was altered or truncated"
 	}
-	return malformed("segment %d (%s) is not base64url: %s", i+1, names[i], why)
+	return malformed("segment %d (%s) is not base64url: %s", i+1, segmentName(encrypted, i), why)
 }
 
-func decodeSegment(seg string, i int, names []string) ([]byte, error) {
+func decodeSegment(seg string, i int, encrypted bool) ([]byte, error) {
 	b, err := b64.DecodeString(seg)
 	if err != nil {
-		return nil, segmentError(seg, i, names)
+		return nil, segmentError(seg, i, encrypted)
 	}
 	return b, nil
 }
 
 // checkSegment checks that seg decodes, without keeping the bytes.
-func checkSegment(seg string, i int, names []string) error {
+func checkSegment(seg string, i int, encrypted bool) error {
 	var buf [3]byte
 	// Every full 4-character group decodes on its own; only the last one can be wrong.
 	if len(seg)%4 == 1 {
-		return segmentError(seg, i, names)
+		return segmentError(seg, i, encrypted)
 	}
 	if tail := len(seg) % 4; tail != 0 {
 		if _, err := b64.Decode(buf[:], []byte(seg[len(seg)-tail:])); err != nil {
-			return segmentError(seg, i, names)
+			return segmentError(seg, i, encrypted)
 		}
 	}
 	return nil
@@ -277,26 +275,6 @@ func checkHeader(p *Parsed) error {
 		p.Unencoded = !v
 	}
 	return nil
-}
-
-// describeValue names the JSON kind of a value decoded with UseNumber.
-func describeValue(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return "a boolean"
-	case json.Number:
-		return "a number"
-	case string:
-		return "a string"
-	case []any:
-		return "an array"
-	case map[string]any:
-		return "an object"
-	default:
-		return fmt.Sprintf("%T", v)
-	}
 }
 
 // tooLarge formats a size error that matches ErrTooLarge. The sizes are shown in bytes when

@@ -201,7 +201,13 @@ func signBytes(alg string, key any, input []byte, random io.Reader) ([]byte, err
 		if !ok || priv == nil || priv.Curve == nil {
 			return nil, badKey(alg, "an EC private key", key)
 		}
-		want := map[string]elliptic.Curve{"ES256": elliptic.P256(), "ES384": elliptic.P384(), "ES512": elliptic.P521()}[alg]
+		want := elliptic.P256()
+		switch alg {
+		case "ES384":
+			want = elliptic.P384()
+		case "ES512":
+			want = elliptic.P521()
+		}
 		if priv.Curve != want {
 			return nil, failure.Usagef(CodeBadKey, "%s needs a key on %s, but the key is on %s", alg, want.Params().Name, curveName(priv.Curve))
 		}
