@@ -1,0 +1,122 @@
+// A real OAuth 2.0 / OpenID Connect server for jwtkit's integration tests, built on
+// panva/oidc-provider (pinned in package.json).
+//
+//   node server.mjs [port] [--watch-stdin]
+//
+// It listens on 127.0.0.1 (port 0, the default, picks a free one), prints its issuer URL on
+// stdout as one line once it accepts connections, and runs until killed (SIGTERM or SIGINT), or,
+// with --watch-stdin, until its stdin closes, so it cannot outlive a test process that dies.
+// Nothing else is written on stdout; diagnostics go to stderr.
+//
+// What it offers:
+//   - the client-credentials grant, for the three clients in clients.json: one authenticating
+//     with client_secret_basic, one with client_secret_post, one with private_key_jwt (its public
+//     key derived from client-key.pem; tests sign assertions with the private half);
+//   - access tokens that are JWTs (RFC 9068, signed ES256 with a key generated at start and
+//     published at the jwks_uri). oidc-provider issues JWT access tokens only for a resource
+//     server (features.resourceIndicators), so there is one, clients.json's "resource", and
+//     defaultResource makes it the resource of every request that names none: a plain
+//     client-credentials request without `resource` still gets a JWT whose aud is that resource.
+//     A request naming any other resource gets the server's invalid_target error;
+//   - scopes: clients may have "read:users write:users"; "admin:users" is a scope the server
+//     knows but no client may have, so asking for it gives the server's own invalid_scope error.
+//     An unknown client or a wrong secret gives its invalid_client error.
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+
+import Provider, { errors } from 'oidc-provider';
+
+const here = new URL('.', import.meta.url);
+const args = process.argv.slice(2);
+const watchStdin = args.includes('--watch-stdin');
+const portArg = args.find((a) => !a.startsWith('--'));
+const port = portArg === undefined ? 0 : Number(portArg);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`server.mjs: invalid port ${JSON.stringify(portArg)}`);
+  process.exit(2);
+}
+
+const setup = JSON.parse(readFileSync(new URL('clients.json', here), 'utf8'));
+
+// The provider's signing key, fresh for every run.
+const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: 'oidc-provider-es256', alg: 'ES256', use: 'sig' };
+
+function clientMetadata(c) {
+  const meta = {
+    client_id: c.client_id,
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+    token_endpoint_auth_method: c.token_endpoint_auth_method,
+    scope: setup.allowed_scope,
+  };
+  if (c.client_secret !== undefined) {
+    meta.client_secret = c.client_secret;
+  }
+  if (c.key_file !== undefined) {
+    const pub = createPublicKey(readFileSync(new URL(c.key_file, here)));
+    meta.jwks = { keys: [{ ...pub.export({ format: 'jwk' }), kid: c.kid, alg: c.alg, use: 'sig' }] };
+    meta.token_endpoint_auth_signing_alg = c.alg;
+  }
+  return meta;
+}
+
+const server = createServer();
+server.listen(port, '127.0.0.1', () => {
+  const issuer = `http://127.0.0.1:${server.address().port}`;
+  const provider = new Provider(issuer, {
+    clients: setup.clients.map(clientMetadata),
+    jwks: { keys: [signingKey] },
+    scopes: ['openid', 'offline_access', ...setup.allowed_scope.split(' '), setup.disallowed_scope],
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    enabledJWA: {
+      clientAuthSigningAlgValues: ['ES256', 'ES384', 'ES512', 'RS256', 'PS256', 'EdDSA'],
+      idTokenSigningAlgValues: ['ES256'],
+    },
+    // Only an ES256 key exists, so ID tokens (never issued here) would be ES256 too.
+    clientDefaults: { id_token_signed_response_alg: 'ES256' },
+    cookies: { keys: ['jwtkit-oidc-provider-test-cookie-key'] },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: async (_ctx, _client, oneOf) => oneOf ?? setup.resource,
+        useGrantedResource: async () => true,
+        getResourceServerInfo: async (_ctx, resourceIndicator) => {
+          if (resourceIndicator !== setup.resource) {
+            throw new errors.InvalidTarget(`unknown resource ${resourceIndicator}`);
+          }
+          return {
+            scope: `${setup.allowed_scope} ${setup.disallowed_scope}`,
+            audience: setup.resource,
+            accessTokenTTL: 300,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: 'ES256' } },
+          };
+        },
+      },
+    },
+    ttl: {
+      ClientCredentials: 300,
+    },
+  });
+  provider.on('server_error', (_ctx, err) => console.error('server_error:', err));
+  server.on('request', provider.callback());
+  process.stdout.write(`${issuer}\n`);
+});
+
+function stop() {
+  server.close();
+  server.closeAllConnections();
+  process.exit(0);
+}
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
+if (watchStdin) {
+  process.stdin.on('end', stop);
+  process.stdin.on('error', stop);
+  process.stdin.resume();
+}
