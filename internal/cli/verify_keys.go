@@ -47,7 +47,9 @@ func isURL(s string) bool {
 // issuer the token must name when --issuer was used.
 func loadVerifyKeys(ctx context.Context, g *Global, opts *VerifyOptions, stdinFree bool) (*verifyKeyring, string, error) {
 	secrets, keyFiles := opts.Secrets, opts.Keys
+	secretSource := "--secret"
 	if len(opts.Secrets)+len(opts.Keys)+len(opts.JWKS)+len(opts.Issuers) == 0 {
+		secretSource = "$JWTKIT_SECRET"
 		secret, key := g.deps.Getenv("JWTKIT_SECRET"), g.deps.Getenv("JWTKIT_KEY")
 		switch {
 		case secret != "" && key != "":
@@ -69,12 +71,12 @@ func loadVerifyKeys(ctx context.Context, g *Global, opts *VerifyOptions, stdinFr
 	for _, spec := range secrets {
 		secret, err := res.Secret(spec)
 		if err != nil {
-			return nil, "", fmt.Errorf("--secret: %w", err)
+			return nil, "", fmt.Errorf("%s: %w", secretSource, err)
 		}
 		if err := keys.CheckHMACSecret(secret); err != nil {
 			return nil, "", err
 		}
-		ring.local = append(ring.local, keys.SecretKey(secret, "--secret"))
+		ring.local = append(ring.local, keys.SecretKey(secret, secretSource))
 	}
 	var pass []byte
 	if len(keyFiles) > 0 || len(opts.JWKS) > 0 {
