@@ -191,23 +191,29 @@ func keyList(keys []Key) string {
 	return strings.Join(names, ", ")
 }
 
-// quoteKid quotes an untrusted kid for a message, escaping control characters and cutting it
-// to a readable length.
-func quoteKid(kid string) string {
-	return fmt.Sprintf("%q", truncate(kid, 80))
-}
+// quoteKid quotes an untrusted kid for a message.
+func quoteKid(kid string) string { return quoted(kid) }
 
 // listKid shows a kid bare when it is plain printable ASCII, and quoted otherwise.
 func listKid(kid string) string {
-	if kid == "" || len(kid) > 80 {
+	if strings.ContainsAny(kid, ", ") {
 		return quoteKid(kid)
 	}
-	for i := 0; i < len(kid); i++ {
-		if c := kid[i]; c <= ' ' || c > '~' || c == ',' || c == '"' {
-			return quoteKid(kid)
+	return plainName(kid)
+}
+
+// plainName shows an untrusted name bare when it is short printable ASCII without quotes,
+// and quoted otherwise, so that no terminal control sequence reaches a message.
+func plainName(s string) string {
+	if s == "" || len(s) > 80 {
+		return quoted(s)
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c > '~' || c == '"' {
+			return quoted(s)
 		}
 	}
-	return kid
+	return s
 }
 
 // MarshalJWKS marshals keys as an indented JWK Set {"keys":[…]}: public halves unless

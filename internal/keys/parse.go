@@ -102,7 +102,7 @@ func parsePEM(data []byte, src string, passphrase []byte) ([]Key, error) {
 		rest = r
 		where := src
 		if n > 1 || bytes.Contains(rest, []byte("-----BEGIN")) {
-			where = fmt.Sprintf("%s, PEM block %d (%s)", src, n, truncate(block.Type, 40))
+			where = fmt.Sprintf("%s, PEM block %d (%s)", src, n, plainName(block.Type))
 		}
 		key, skip, err := pemBlockKey(block, passphrase)
 		if skip {

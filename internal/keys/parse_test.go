@@ -216,6 +216,13 @@ func TestParseBundles(t *testing.T) {
 			t.Fatalf("error = %v, want the block named", err)
 		}
 	})
+	t.Run("a hostile block type is escaped", func(t *testing.T) {
+		evil := "-----BEGIN EVIL\x1b[2J-----\nAAAA\n-----END EVIL\x1b[2J-----\n"
+		_, err := Parse(append(append([]byte{}, keyPEM...), evil...), ParseOptions{Source: "bundle.pem"})
+		if err == nil || strings.Contains(err.Error(), "\x1b") || !strings.Contains(err.Error(), `"EVIL\x1b[2J"`) {
+			t.Fatalf("error = %q, want the block type escaped", err)
+		}
+	})
 	t.Run("too many keys", func(t *testing.T) {
 		var buf bytes.Buffer
 		for range MaxKeys + 1 {

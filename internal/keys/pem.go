@@ -53,7 +53,7 @@ func pemBlockKey(block *pem.Block, passphrase []byte) (key any, skip bool, err e
 	case "DSA PRIVATE KEY", "DSA PUBLIC KEY":
 		err = unsupported("DSA keys are not supported by JWS")
 	default:
-		err = fmt.Errorf("unexpected PEM block %q; expected a private key, a public key or a certificate", truncate(block.Type, 40))
+		err = fmt.Errorf("unexpected PEM block %s; expected a private key, a public key or a certificate", quoted(block.Type))
 	}
 	if errors.Is(err, errNotThisFormat) {
 		if x509.IsEncryptedPEMBlock(block) { //nolint:staticcheck // see above
@@ -288,6 +288,12 @@ func publicKeyOID(cert *x509.Certificate) asn1.ObjectIdentifier {
 func plainX509Error(err error) string {
 	msg, _ := bytes.CutPrefix([]byte(err.Error()), []byte("x509: "))
 	return truncate(string(msg), 120)
+}
+
+// quoted quotes an untrusted name for a message, escaping control characters and cutting it
+// to a readable length.
+func quoted(s string) string {
+	return fmt.Sprintf("%q", truncate(s, 80))
 }
 
 // truncate shortens s to at most n bytes without splitting a UTF-8 sequence, marking the cut.
