@@ -26,7 +26,9 @@ func TestScripts(t *testing.T) {
 		RequireUniqueNames:  true,
 		UpdateScripts:       *update,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"httpserve": cmdHTTPServe,
+			"httpserve":  cmdHTTPServe,
+			"startserve": cmdStartServe,
+			"stopserve":  cmdStopServe,
 		},
 		Setup: func(env *testscript.Env) error {
 			// A private home so the real user's cache and config are never touched.

@@ -129,7 +129,7 @@ func ParseConfig(data []byte, name string) (FileConfig, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&raw); err != nil {
-		return FileConfig{}, usageError("%s: %s; expected {\"clients\":[{\"id\":…,\"secret\":…,\"scopes\":[…],\"jwks\":…}]}", name, Sanitize(err.Error(), 200))
+		return FileConfig{}, usageError("%s: %s; expected {\"clients\":[{\"id\":…,\"secret\":…,\"scopes\":[…],\"jwks\":…}]}", name, Sanitize(strings.TrimPrefix(err.Error(), "json: "), 200))
 	}
 	if len(raw.Clients) > MaxClients {
 		return FileConfig{}, usageError("%s lists %d clients; the limit is %d", name, len(raw.Clients), MaxClients)

@@ -187,7 +187,7 @@ func signingAlg(k keys.Key, alg string) (string, error) {
 		return "", usageError("%s is an HMAC secret; serve publishes its keys in a JWK Set, so it needs an RSA, EC or Ed25519 private key", k.Source)
 	}
 	if !k.IsPrivate() {
-		return "", usageError("%s is a %s; serve signs tokens and needs the private key", k.Source, k.Describe())
+		return "", usageError("%s: %s; serve signs tokens and needs the private key", k.Source, k.Describe())
 	}
 	if alg == "" {
 		var err error
