@@ -528,7 +528,7 @@ func TestRedirectRefused(t *testing.T) {
 	})
 	_, err := ClientCredentials(context.Background(), newClient(), Request{TokenURL: e.srv.URL + "/token", ClientID: "app",
 		ClientSecret: []byte("s3cret"), AuthMethod: AuthClientSecretPost, Retry: noRetry})
-	want := "posting to " + e.srv.URL + "/token: refused to follow HTTP 307 Temporary Redirect redirect to localhost"
+	want := "posting to " + e.srv.URL + "/token: refused to follow a redirect (HTTP 307 Temporary Redirect) to localhost"
 	if err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Fatalf("error %v\nwant %q", err, want)
 	}

@@ -13,7 +13,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -241,31 +240,31 @@ func (c *Client) redirect(method string, from *url.URL, resp *http.Response, hop
 	loc := resp.Header.Get("Location")
 	status := statusText(resp)
 	if loc == "" {
-		return nil, c.fail(method, from, ReasonRedirect, resp.StatusCode, nil, "HTTP "+status+" redirect without a Location")
+		return nil, c.fail(method, from, ReasonRedirect, resp.StatusCode, nil, "a redirect (HTTP "+status+") without a Location")
 	}
 	to, err := from.Parse(loc)
 	if err != nil || to.Host == "" {
 		return nil, c.fail(method, from, ReasonRedirect, resp.StatusCode, nil,
-			fmt.Sprintf("HTTP %s redirect to an unusable Location %q", status, Sanitize(loc, 100)))
+			fmt.Sprintf("a redirect (HTTP %s) to an unusable Location %q", status, Sanitize(loc, 100)))
 	}
 	host := Sanitize(to.Hostname(), 100)
 	switch {
 	case method != http.MethodGet:
 		return nil, c.fail(method, from, ReasonRedirect, resp.StatusCode, nil,
-			fmt.Sprintf("refused to follow HTTP %s redirect to %s: a token endpoint must answer directly; use the final URL", status, host))
+			fmt.Sprintf("refused to follow a redirect (HTTP %s) to %s: a token endpoint must answer directly; use the final URL", status, host))
 	case hops >= MaxRedirects:
 		return nil, c.fail(method, from, ReasonRedirect, resp.StatusCode, nil,
 			fmt.Sprintf("more than %d redirects; use the final URL", MaxRedirects))
 	case from.Scheme == "https" && to.Scheme != "https":
 		return nil, c.fail(method, from, ReasonRedirect, resp.StatusCode, nil,
-			fmt.Sprintf("refused HTTP %s redirect from https to %s://%s", status, Sanitize(to.Scheme, 10), host))
+			fmt.Sprintf("refused a redirect (HTTP %s) from https to %s://%s", status, Sanitize(to.Scheme, 10), host))
 	case !strings.EqualFold(hostOnly(from), hostOnly(to)):
 		return nil, c.fail(method, from, ReasonRedirect, resp.StatusCode, nil,
-			fmt.Sprintf("refused HTTP %s redirect to another host, %s; use that URL directly if you trust it", status, host))
+			fmt.Sprintf("refused a redirect (HTTP %s) to another host, %s; use that URL directly if you trust it", status, host))
 	}
-	if _, err := c.CheckURL(to.String()); err != nil {
+	if _, problem := checkURL(to.String(), c.allowInsecure); problem != "" {
 		return nil, c.fail(method, from, ReasonRedirect, resp.StatusCode, nil,
-			fmt.Sprintf("refused HTTP %s redirect to %s: %s", status, DisplayURL(to), errors.Unwrap(err)))
+			fmt.Sprintf("refused a redirect (HTTP %s) to %s: %s", status, DisplayURL(to), problem))
 	}
 	return to, nil
 }

@@ -318,8 +318,8 @@ func TestGetRedirects(t *testing.T) {
 		{"three hops", 302, map[string]string{"/a": "/b", "/b": "/c", "/c": "/d"}, "/a", "final GET /d", ""},
 		{"four hops", 301, map[string]string{"/a": "/b", "/b": "/c", "/c": "/d", "/d": "/e"}, "/a", "", "more than 3 redirects"},
 		{"307 keeps GET", 307, map[string]string{"/a": "/b"}, "/a", "final GET /b", ""},
-		{"other host", 302, map[string]string{"/a": otherHost + "/x"}, "/a", "", "redirect to another host, localhost"},
-		{"no location", 302, map[string]string{"/a": ""}, "/a", "", "redirect without a Location"},
+		{"other host", 302, map[string]string{"/a": otherHost + "/x"}, "/a", "", "redirect (HTTP 302 Found) to another host, localhost"},
+		{"no location", 302, map[string]string{"/a": ""}, "/a", "", "a redirect (HTTP 302 Found) without a Location"},
 		{"to ftp", 302, map[string]string{"/a": "ftp://127.0.0.1/x"}, "/a", "", "only https URLs"},
 	}
 	for _, tt := range tests {
@@ -362,7 +362,7 @@ func TestGetRedirectHTTPSToHTTP(t *testing.T) {
 	defer tlsSrv.Close()
 	c := New(Options{Transport: tlsSrv.Client().Transport})
 	_, err := c.Get(context.Background(), tlsSrv.URL)
-	if err == nil || !strings.Contains(err.Error(), "redirect from https to http://127.0.0.1") {
+	if err == nil || !strings.Contains(err.Error(), "refused a redirect (HTTP 302 Found) from https to http://127.0.0.1") {
 		t.Fatalf("error %v", err)
 	}
 }
@@ -376,12 +376,13 @@ func TestPostNeverRedirects(t *testing.T) {
 			evilURL := strings.Replace(evil.URL, "127.0.0.1", "localhost", 1)
 			srv := redirector(t, status, map[string]string{"/token": evilURL + "/steal", "/same": "/token2"})
 			c := New(Options{})
-			for _, path := range []string{"/token", "/same"} {
+			for path, host := range map[string]string{"/token": "localhost", "/same": "127.0.0.1"} {
 				_, err := c.PostForm(context.Background(), srv.URL+path, url.Values{"client_secret": {"s3cret"}}, nil)
 				if err == nil {
 					t.Fatal("redirect followed")
 				}
-				want := fmt.Sprintf("posting to %s%s: refused to follow HTTP %d %s redirect to ", srv.URL, path, status, http.StatusText(status))
+				want := fmt.Sprintf("posting to %s%s: refused to follow a redirect (HTTP %d %s) to %s: a token endpoint must answer directly",
+					srv.URL, path, status, http.StatusText(status), host)
 				if !strings.HasPrefix(err.Error(), want) {
 					t.Errorf("error %q\nwant prefix %q", err, want)
 				}
