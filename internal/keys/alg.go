@@ -54,6 +54,11 @@ func unknownAlg(alg string) error {
 	if strings.EqualFold(alg, "none") {
 		return failure.Usagef("alg_mismatch", `alg "none" is never accepted here: it means an unsigned token`)
 	}
+	for _, known := range Algorithms() {
+		if strings.EqualFold(alg, known) {
+			return failure.Usagef("alg_mismatch", "unsupported algorithm %q; did you mean %s? (names are case-sensitive)", alg, known)
+		}
+	}
 	return failure.Usagef("alg_mismatch", "unsupported algorithm %q; use one of %s", truncate(alg, 40), strings.Join(Algorithms(), ", "))
 }
 

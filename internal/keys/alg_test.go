@@ -112,6 +112,7 @@ func TestCheckAlgMessages(t *testing.T) {
 		{"HS for RSA", ks["RSA public"], "HS256", "HS256 needs a secret; key.pem is an RSA 2048-bit public key", "alg_mismatch"},
 		{"weak secret", ks["secret 12"], "HS256", "the secret is 12 bytes; HS256 needs at least 32 (RFC 7518 §3.2); use a longer secret or --allow-weak", "weak_key"},
 		{"none", ks["secret 32"], "none", `alg "none" is never accepted here`, "alg_mismatch"},
+		{"wrong case", ks["secret 32"], "hs256", `unsupported algorithm "hs256"; did you mean HS256?`, "alg_mismatch"},
 		{"unknown", ks["secret 32"], "HS1", `unsupported algorithm "HS1"; use one of HS256`, "alg_mismatch"},
 		{"JWK alg differs", with(ks["RSA private"], func(k *Key) { k.JWK.Algorithm = "RS256" }), "PS256", `key.pem is for RS256 (its JWK "alg"), not PS256 (RFC 8725 §3.1)`, "alg_mismatch"},
 		{"JWK alg odd", with(ks["RSA private"], func(k *Key) { k.JWK.Algorithm = "RSA-OAEP" }), "RS256", `key.pem is for "RSA-OAEP" (its JWK "alg"), not RS256`, "alg_mismatch"},

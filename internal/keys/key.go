@@ -57,6 +57,7 @@ func (k Key) Public() Key {
 	case ed25519.PrivateKey:
 		pub.JWK.Key = key.Public().(ed25519.PublicKey)
 	case *rsa.PublicKey, *ecdsa.PublicKey, ed25519.PublicKey:
+		// Already public; only key_ops may need translating.
 	default:
 		return k
 	}
