@@ -559,3 +559,16 @@ func TestErrorURLHidesSecrets(t *testing.T) {
 		t.Errorf("error %q", err)
 	}
 }
+
+func TestHugeHeadersRefused(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for i := 0; i < 40; i++ {
+			w.Header().Add(fmt.Sprintf("X-Pad-%d", i), strings.Repeat("p", 4000))
+		}
+	}))
+	defer srv.Close()
+	_, err := New(Options{}).Get(context.Background(), srv.URL)
+	if err == nil || !strings.HasSuffix(err.Error(), ": response headers are too large") {
+		t.Fatalf("error %v", err)
+	}
+}

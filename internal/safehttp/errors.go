@@ -100,9 +100,7 @@ func (c *Client) explain(parent, ctx context.Context, u *url.URL, err error) (Re
 		alertErr    tls.AlertError
 		netErr      net.Error
 		opErr       *net.OpError
-		tooLongErr  = "server response headers exceeded"
-		inner       = innerError(err)
-		innerString = inner.Error()
+		innerString = innerError(err).Error()
 	)
 	switch {
 	case parent.Err() != nil:
@@ -139,7 +137,7 @@ func (c *Client) explain(parent, ctx context.Context, u *url.URL, err error) (Re
 		return ReasonConnect, fmt.Sprintf("cannot connect to %s: %s", host, innerError(opErr).Error())
 	case strings.Contains(innerString, "tls: "):
 		return ReasonTLS, fmt.Sprintf("TLS with %s failed: %s", host, Sanitize(innerString, 200))
-	case strings.Contains(innerString, tooLongErr):
+	case strings.Contains(innerString, "server response headers exceeded"):
 		return ReasonOther, "response headers are too large"
 	}
 	return ReasonOther, Sanitize(innerString, 200)
