@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -14,6 +15,7 @@ import (
 	"github.com/jwtkit/jwtkit/internal/jwks"
 	"github.com/jwtkit/jwtkit/internal/keys"
 	"github.com/jwtkit/jwtkit/internal/safehttp"
+	"github.com/jwtkit/jwtkit/internal/timespec"
 	"github.com/jwtkit/jwtkit/internal/verify"
 )
 
@@ -201,15 +203,23 @@ func (r *verifyKeyring) rotate(seen *verify.Verifier, kid string) (*verify.Verif
 		if err != nil {
 			return nil, err
 		}
-		if did {
-			r.g.Infof("kid %s is not in the JWK Set of %s; fetched it again to follow a key rotation",
-				safehttp.Sanitize(kid, 80), safehttp.Sanitize(u, 300))
-			r.sets[i] = s
-			changed = true
+		if !did {
+			r.g.Infof("kid %s is not in the JWK Set of %s, fetched %s ago; it is fetched again at most every %s",
+				quoteKid(kid), safehttp.Sanitize(u, 300), timespec.Compact(r.g.deps.Now().Sub(s.FetchedAt)), timespec.Compact(jwks.DefaultMinRefresh))
+			continue
 		}
+		r.g.Infof("kid %s is not in the JWK Set of %s; fetched it again to follow a key rotation",
+			quoteKid(kid), safehttp.Sanitize(u, 300))
+		r.sets[i] = s
+		changed = true
 	}
 	if !changed {
 		return nil, nil
 	}
 	return r.build()
+}
+
+// quoteKid shows a kid from a token in a message: quoted, printable, short.
+func quoteKid(kid string) string {
+	return strconv.Quote(safehttp.Sanitize(kid, 80))
 }

@@ -186,7 +186,7 @@ func parseSet(body []byte, url string) (*Set, error) {
 	}
 	if trimmed[0] != '{' || !json.Valid(trimmed) {
 		return nil, failure.Remotef(Code, "the response from %s is not a JSON JWK Set (it starts with %q); is this the JWKS URL?",
-			shown, safehttp.Sanitize(string(trimmed[:min(len(trimmed), 40)]), 40))
+			shown, safehttp.Sanitize(string(trimmed[:min(len(trimmed), 200)]), 40))
 	}
 	ks, notes, err := keys.ParseJWKS(body, shown)
 	if err != nil {
