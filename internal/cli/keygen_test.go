@@ -800,3 +800,53 @@ func TestKeygenSpinnerOnlyOnTerminal(t *testing.T) {
 		})
 	}
 }
+
+// FuzzKeygenPlan feeds any combination of --type, --curve, --alg, --bits, --use and --kid to
+// keygen's planning: it must never panic, and a plan it accepts must describe a key that
+// keys.Generate makes and that fits the asked-for algorithm.
+func FuzzKeygenPlan(f *testing.F) {
+	f.Add("", "", "", 0, "sig", "")
+	f.Add("rsa", "", "PS512", 3072, "sig", "k1")
+	f.Add("ec", "secp384r1", "ES384", 384, "", "")
+	f.Add("", "Ed25519", "", 0, "enc", "")
+	f.Add("oct", "", "HS384", 384, "sig", "2026")
+	f.Add("HMAC", "", "hs512", 520, "sig", "")
+	f.Add("ec", "P-521", "", 521, "sig", "\x00")
+	f.Fuzz(func(t *testing.T, typ, curve, alg string, bits int, use, kid string) {
+		opts := &KeygenOptions{Type: typ, Curve: curve, Alg: alg, Bits: bits, Use: use, Kid: kid}
+		p, err := planKey(opts)
+		if err != nil {
+			if failure.ExitCode(err) != 2 {
+				t.Fatalf("refusal with exit code %d: %v", failure.ExitCode(err), err)
+			}
+			return
+		}
+		switch p.kind {
+		case "RSA":
+			if p.size != 2048 && p.size != 3072 && p.size != 4096 {
+				t.Fatalf("RSA plan of %d bits", p.size)
+			}
+			return // too slow to generate under fuzzing; Generate's sizes are checked above
+		case "EC":
+			if !slices.Contains([]string{"P-256", "P-384", "P-521"}, p.curve) {
+				t.Fatalf("EC plan on %q", p.curve)
+			}
+		case "OKP":
+		case "oct":
+			if p.size < 128 || p.size > maxSecretBits || p.size%8 != 0 || p.size < hmacBits(p.alg) {
+				t.Fatalf("secret plan of %d bits for %q", p.size, p.alg)
+			}
+		default:
+			t.Fatalf("plan of kind %q", p.kind)
+		}
+		k, err := keys.Generate(bytes.NewReader(bytes.Repeat([]byte{1}, 1024)), p.kind, p.size, p.curve, p.alg)
+		if err != nil {
+			t.Fatalf("accepted plan %+v does not generate: %v", p, err)
+		}
+		if p.alg != "" {
+			if err := keys.CheckAlg(k, p.alg, false); err != nil {
+				t.Fatalf("plan %+v makes a key unfit for its alg: %v", p, err)
+			}
+		}
+	})
+}
