@@ -203,12 +203,16 @@ func decodeOne(g *Global, opts *DecodeOptions, in *tokenInput, raw string, line,
 			fmt.Fprintln(out)
 		}
 	}
+	var sigProblem *render.Finding
 	if !p.Encrypted {
 		rep.Payload = p.PayloadJSON
-		rep.Signature = describeSignature(p)
+		rep.Signature, sigProblem = describeSignature(p)
 	}
 	for name, t := range times {
 		rep.PayloadNotes[name] = timeNote(name, t, now)
+	}
+	if sigProblem != nil {
+		rep.Findings = append(rep.Findings, *sigProblem)
 	}
 	for _, f := range findings {
 		rep.Findings = append(rep.Findings, render.Finding{Severity: string(f.Severity), Message: f.Message})
@@ -240,12 +244,15 @@ func timeNote(name string, t decodedTime, now time.Time) string {
 	return t.Time + " (" + rel + ")"
 }
 
-func describeSignature(p *token.Parsed) string {
-	alg := p.Alg()
-	if len(p.Signature) == 0 {
-		return alg + ", no signature"
+// describeSignature says what the signature is and whether its size fits the alg; a size that
+// does not fit (truncated, DER-encoded ECDSA, a short RSA key) also becomes a finding.
+func describeSignature(p *token.Parsed) (line string, problem *render.Finding) {
+	info := p.SignatureInfo()
+	line = info.Message
+	if !info.OK {
+		return line, &render.Finding{Severity: "danger", Message: "signature " + info.Message}
 	}
-	return fmt.Sprintf("%s, %d bytes (not verified)", alg, len(p.Signature))
+	return line + " (not verified)", nil
 }
 
 func writeCompact(w io.Writer, data []byte) error {
