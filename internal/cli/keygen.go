@@ -528,6 +528,12 @@ func printKey(g *Global, opts *KeygenOptions, k keys.Key) error {
 	return nil
 }
 
+// withoutAlg returns k with no alg recorded, as it reads back from PEM.
+func withoutAlg(k keys.Key) keys.Key {
+	k.JWK.Algorithm = ""
+	return k
+}
+
 // algNote says which algorithm the key is for: the one recorded in its JWK, else the default.
 func algNote(k keys.Key) string {
 	if k.JWK.Algorithm != "" {
@@ -573,6 +579,9 @@ func reportKeyFiles(g *Global, k keys.Key, files []plannedFile) error {
 		fmt.Fprintf(&b, "; use it as --secret @%s", files[0].path)
 	} else {
 		fmt.Fprintf(&b, "; alg %s", algNote(k))
+		if alg := k.JWK.Algorithm; alg != "" && alg != defaultAlg(withoutAlg(k)) {
+			fmt.Fprintf(&b, "; PEM cannot record it: pass --alg %s when signing with %s", alg, files[0].path)
+		}
 	}
 	g.Infof("%s", b.String())
 	return nil
