@@ -1,0 +1,87 @@
+package issuer
+
+import (
+	"crypto/rand"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jwtkit/jwtkit/internal/keys"
+)
+
+// benchServer is an ES256 issuer with one client_secret_basic client and no request log.
+func benchServer(b *testing.B, alg string) *Server {
+	b.Helper()
+	srv, err := New(Config{
+		Issuer:  "http://127.0.0.1",
+		Keys:    []keys.Key{genKey(b, alg)},
+		Clients: []Client{{ID: "load", Secret: []byte("load-secret"), Scopes: []string{"read:users", "write:users"}}},
+		Now:     time.Now,
+		Rand:    rand.Reader,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return srv
+}
+
+const benchForm = "grant_type=client_credentials&scope=read%3Ausers"
+
+// BenchmarkTokenHandler measures the token endpoint alone (no network): form parsing, client
+// authentication, signing and the JSON response.
+func BenchmarkTokenHandler(b *testing.B) {
+	for _, alg := range []string{"ES256", "EdDSA", "RS256"} {
+		b.Run(alg, func(b *testing.B) {
+			srv := benchServer(b, alg)
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					r := httptest.NewRequest(http.MethodPost, "http://127.0.0.1/token", strings.NewReader(benchForm))
+					r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+					r.SetBasicAuth("load", "load-secret")
+					w := httptest.NewRecorder()
+					srv.ServeHTTP(w, r)
+					if w.Code != http.StatusOK {
+						b.Fatalf("status %d: %s", w.Code, w.Body)
+					}
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkTokenLoopback measures whole token requests over loopback TCP with keep-alive
+// connections, client and server in this process (so both share the CPUs), and reports
+// requests per second.
+func BenchmarkTokenLoopback(b *testing.B) {
+	srv := benchServer(b, "ES256")
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	tr := &http.Transport{MaxIdleConnsPerHost: 64}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	b.SetParallelism(8)
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req, _ := http.NewRequest(http.MethodPost, ts.URL+"/token", strings.NewReader(benchForm))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.SetBasicAuth("load", "load-secret")
+			resp, err := client.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				b.Fatalf("status %d", resp.StatusCode)
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
+}
+
