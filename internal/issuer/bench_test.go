@@ -84,4 +84,3 @@ func BenchmarkTokenLoopback(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
 }
-
