@@ -263,18 +263,32 @@ func (r *verifyRun) check(raw string) verdict {
 	now := r.g.Now()
 	v := r.ring.verifier()
 	res := v.Verify(p, now)
-	if !res.Valid && r.ring.fetcher != nil {
-		if c, _ := res.Failure(); c.Code == verify.CodeUnknownKid {
-			nv, err := r.ring.rotate(v, res.Kid)
-			if err != nil {
-				return verdict{res: res, err: err}
-			}
-			if nv != nil {
-				res = nv.Verify(p, now)
-			}
+	if !res.Valid && r.ring.fetcher != nil && r.mayBeRotation(v, &res) {
+		nv, err := r.ring.rotate(v, res.Kid)
+		if err != nil {
+			return verdict{res: res, err: err}
+		}
+		if nv != nil {
+			res = nv.Verify(p, now)
 		}
 	}
 	return verdict{res: res, checked: true, err: res.Err()}
+}
+
+// mayBeRotation says whether a failure could come from a key the remote sets gained since they
+// were fetched: an unknown kid, or, with the allow-list derived from the keys, the algorithm of
+// a new key whose kid is unknown (an issuer moving from RS256 to ES256). Fetching again cannot
+// make an unsigned token or a token under an explicit --alg pass.
+func (r *verifyRun) mayBeRotation(v *verify.Verifier, res *verify.Result) bool {
+	c, _ := res.Failure()
+	switch c.Code {
+	case verify.CodeUnknownKid:
+		return true
+	case verify.CodeAlgNotAllowed:
+		return len(r.ring.policy.Algs) == 0 && res.Kid != "" && !v.HasKid(res.Kid) &&
+			!strings.EqualFold(res.Alg, "none") && !strings.HasPrefix(res.Alg, "HS")
+	}
+	return false
 }
 
 // resultJSON is the JSON form of one result: the --json object, and one line of a stream.
