@@ -9,7 +9,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/jwtkit/jwtkit/internal/failure"
 	"github.com/jwtkit/jwtkit/internal/keys"
@@ -85,11 +88,11 @@ func checkTargets(files []plannedFile, force bool) error {
 	st, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return failure.Usagef("file", "directory %s does not exist; create it first (mkdir -m 700 %s)", dir, dir)
+		return failure.Usagef("file", "directory %s does not exist; create it first (mkdir -m 700 %s)", showPath(dir), showPath(dir))
 	case err != nil:
-		return failure.Usagef("file", "checking directory %s: %v", dir, plainFileError(err))
+		return failure.Usagef("file", "checking directory %s: %v", showPath(dir), plainFileError(err))
 	case !st.IsDir():
-		return failure.Usagef("file", "%s is not a directory", dir)
+		return failure.Usagef("file", "%s is not a directory", showPath(dir))
 	}
 	for _, f := range files {
 		st, err := os.Lstat(f.path)
@@ -97,13 +100,13 @@ func checkTargets(files []plannedFile, force bool) error {
 		case errors.Is(err, fs.ErrNotExist):
 			continue
 		case err != nil:
-			return failure.Usagef("file", "checking %s: %v", f.path, plainFileError(err))
+			return failure.Usagef("file", "checking %s: %v", showPath(f.path), plainFileError(err))
 		case st.Mode()&fs.ModeSymlink != 0:
-			return failure.Usagef("file", "%s is a symbolic link; refusing to write through it; remove it or choose another -o name", f.path)
+			return failure.Usagef("file", "%s is a symbolic link; refusing to write through it; remove it or choose another -o name", showPath(f.path))
 		case st.IsDir():
-			return failure.Usagef("file", "%s is a directory; choose another -o name", f.path)
+			return failure.Usagef("file", "%s is a directory; choose another -o name", showPath(f.path))
 		case !force:
-			return failure.Usagef("file", "%s exists; use --force to overwrite", f.path)
+			return failure.Usagef("file", "%s exists; use --force to overwrite", showPath(f.path))
 		}
 	}
 	return nil
@@ -140,7 +143,7 @@ func writeAllOrNone(files []plannedFile, force bool, write writeFunc, rand io.Re
 		tmp := stagingName(f.path, suffix)
 		if err := write(tmp, f.data, safefile.Options{Mode: f.mode}); err != nil {
 			removeFiles(staged)
-			return failure.Usagef("file", "staging the new %s: %v; nothing was replaced", f.path, err)
+			return failure.Usagef("file", "staging the new %s: %v; nothing was replaced", showPath(f.path), err)
 		}
 		staged = append(staged, tmp)
 	}
@@ -150,7 +153,7 @@ func writeAllOrNone(files []plannedFile, force bool, write writeFunc, rand io.Re
 			if i > 0 {
 				names := make([]string, 0, i)
 				for _, done := range files[:i] {
-					names = append(names, done.path)
+					names = append(names, showPath(done.path))
 				}
 				return failure.Usagef("file", "%v; %s were already replaced by the new key: run keygen again with --force", err, strings.Join(names, ", "))
 			}
@@ -177,10 +180,10 @@ func stagingName(path, suffix string) string {
 // replaceFile renames staged over target, refusing to replace a symbolic link.
 func replaceFile(staged, target string) error {
 	if st, err := os.Lstat(target); err == nil && st.Mode()&fs.ModeSymlink != 0 {
-		return failure.Usagef("file", "%s is a symbolic link; refusing to write through it", target)
+		return failure.Usagef("file", "%s is a symbolic link; refusing to write through it", showPath(target))
 	}
 	if err := os.Rename(staged, target); err != nil {
-		return failure.Usagef("file", "replacing %s: %v", target, plainFileError(err))
+		return failure.Usagef("file", "replacing %s: %v", showPath(target), plainFileError(err))
 	}
 	return nil
 }
@@ -198,7 +201,18 @@ func keyFileError(path string, err error) error {
 	if errors.As(err, &fe) && strings.Contains(err.Error(), filepath.Base(path)) {
 		return err
 	}
-	return failure.Usagef("file", "writing %s: %v", path, plainFileError(err))
+	return failure.Usagef("file", "writing %s: %v", showPath(path), plainFileError(err))
+}
+
+// showPath renders a path for a message: as is when it is plain printable text, quoted
+// otherwise, so that a file name cannot forge output lines.
+func showPath(path string) string {
+	if strings.TrimSpace(path) == path && strings.IndexFunc(path, func(r rune) bool {
+		return r == utf8.RuneError || !unicode.IsPrint(r)
+	}) < 0 {
+		return path
+	}
+	return strconv.Quote(path)
 }
 
 // plainFileError drops the operation and path that an *fs.PathError repeats.
