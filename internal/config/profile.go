@@ -1,0 +1,496 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/jwtkit/jwtkit/internal/failure"
+	"github.com/jwtkit/jwtkit/internal/timespec"
+)
+
+// Profile is one named set of fetch settings. A zero or nil field is unset: the flag's default
+// applies.
+type Profile struct {
+	// Name is the profile's name: 1 to 64 letters, digits, '.', '_' or '-'.
+	Name string
+	// TokenURL is the token endpoint (token-url).
+	TokenURL string
+	// Issuer is the issuer whose discovery document names the token endpoint (issuer).
+	Issuer string
+	// ClientID is the client_id (client-id).
+	ClientID string
+	// ClientSecret is the client secret in the key grammar (client-secret): env:NAME, @FILE
+	// (made absolute), or a literal value (listed in LiteralSecrets).
+	ClientSecret string
+	// AuthMethod is client_secret_basic, client_secret_post or private_key_jwt (auth-method).
+	AuthMethod string
+	// AssertionKey is the private_key_jwt signing key in the key grammar (assertion-key); a
+	// path is made absolute.
+	AssertionKey string
+	// AssertionKid, AssertionAlg and AssertionAud shape the client assertion (assertion-kid,
+	// assertion-alg, assertion-aud: token-endpoint, issuer or a URL).
+	AssertionKid, AssertionAlg, AssertionAud string
+	// Passphrase decrypts an encrypted PEM assertion key, in the secret grammar (passphrase).
+	Passphrase string
+	// Scopes are the scopes to request (scope: a string or an array of strings).
+	Scopes []string
+	// Audience is Auth0's audience parameter (audience).
+	Audience string
+	// Resources are RFC 8707 resource indicators (resource: a string or an array).
+	Resources []string
+	// Params are extra form parameters (param: a table of strings or arrays of strings).
+	Params map[string][]string
+	// Retries is the number of retries after a connection error, 429 or 5xx (retries).
+	Retries *int
+	// Timeout is the per-request deadline (timeout, a duration such as "10s").
+	Timeout time.Duration
+	// Insecure allows plain http to any host and unverified TLS (insecure).
+	Insecure *bool
+	// LiteralSecrets names the keys that hold a secret's value itself rather than a reference
+	// (client-secret, passphrase, or assertion-key with inline b64:/b64url:/hex: key bytes).
+	LiteralSecrets []string
+}
+
+// MaxRetries bounds the retries key.
+const MaxRetries = 10
+
+// profileKeys are the keys a profile may have, in the order they are documented.
+var profileKeys = []string{"token-url", "issuer", "client-id", "client-secret", "auth-method",
+	"assertion-key", "assertion-kid", "assertion-alg", "assertion-aud", "passphrase",
+	"scope", "audience", "resource", "param", "retries", "timeout", "insecure"}
+
+// Keys returns the keys a profile may set, in documentation order.
+func Keys() []string { return slices.Clone(profileKeys) }
+
+// AuthMethods are the values auth-method accepts.
+var authMethods = []string{"client_secret_basic", "client_secret_post", "private_key_jwt"}
+
+// secretKeys are the keys whose values are secrets: they never appear in a message.
+var secretKeys = map[string]bool{"client-secret": true, "passphrase": true, "assertion-key": true}
+
+// maxValueLen bounds a string value; maxListLen a list.
+const (
+	maxValueLen = 8 << 10
+	maxListLen  = 100
+)
+
+func parse(data []byte, source, dir string, opts Options) (*File, error) {
+	if len(data) > MaxSize {
+		return nil, failure.Usagef(Code, "config file %s is larger than %d bytes", source, MaxSize)
+	}
+	if !utf8.Valid(data) {
+		return nil, failure.Usagef(Code, "config file %s is not UTF-8 text", source)
+	}
+	var raw map[string]any
+	md, err := toml.Decode(string(data), &raw)
+	if err != nil {
+		return nil, failure.Usagef(Code, "config file %s: %s", source, describeParseError(err))
+	}
+	f := &File{Path: source}
+	fail := func(format string, args ...any) error {
+		return failure.Usagef(Code, "config file %s: %s", source, fmt.Sprintf(format, args...))
+	}
+	for _, key := range sortedKeys(raw) {
+		switch key {
+		case "default-profile", "profile":
+		default:
+			return nil, fail("unknown key %s%s; the file has default-profile and [profile.NAME] tables",
+				quote(key), suggest(key, []string{"default-profile", "profile"}))
+		}
+	}
+	if v, ok := raw["profile"]; ok {
+		table, ok := v.(map[string]any)
+		if !ok {
+			return nil, fail("profile must be a table of profiles, as in [profile.staging]")
+		}
+		if len(table) > MaxProfiles {
+			return nil, fail("%d profiles; the limit is %d", len(table), MaxProfiles)
+		}
+		for _, name := range profileOrder(md, table) {
+			if !validName(name) {
+				return nil, fail("profile name %s: use 1 to 64 letters, digits, '.', '_' or '-'", quote(name))
+			}
+			body, ok := table[name].(map[string]any)
+			if !ok {
+				return nil, fail("profile %s must be a table, as in [profile.%s]", quote(name), name)
+			}
+			p, err := parseProfile(name, body, dir, opts)
+			if err != nil {
+				return nil, fail("profile %s: %v", quote(name), err)
+			}
+			f.Profiles = append(f.Profiles, p)
+		}
+	}
+	if v, ok := raw["default-profile"]; ok {
+		name, ok := v.(string)
+		if !ok {
+			return nil, fail("default-profile must be a string naming a profile")
+		}
+		if !slices.Contains(f.Names(), name) {
+			return nil, fail("default-profile names %s, but there is no [profile.%s]", quote(name), sanitizeName(name))
+		}
+		f.DefaultProfile = name
+	}
+	return f, nil
+}
+
+// profileOrder returns the names of the profile table in the order the file defines them.
+func profileOrder(md toml.MetaData, table map[string]any) []string {
+	var names []string
+	seen := map[string]bool{}
+	for _, k := range md.Keys() {
+		if len(k) >= 2 && k[0] == "profile" && !seen[k[1]] {
+			if _, ok := table[k[1]]; ok {
+				seen[k[1]] = true
+				names = append(names, k[1])
+			}
+		}
+	}
+	// A key the metadata did not list (not expected) still counts, after the others.
+	for _, name := range sortedKeys(table) {
+		if !seen[name] {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func parseProfile(name string, body map[string]any, dir string, opts Options) (*Profile, error) {
+	p := &Profile{Name: name}
+	for _, key := range sortedKeys(body) {
+		if err := p.set(key, body[key], dir, opts); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// set assigns one key of a profile.
+func (p *Profile) set(key string, v any, dir string, opts Options) error {
+	str := func(dst *string) error {
+		s, err := stringValue(key, v)
+		if err != nil {
+			return err
+		}
+		*dst = s
+		return nil
+	}
+	switch key {
+	case "token-url":
+		return str(&p.TokenURL)
+	case "issuer":
+		return str(&p.Issuer)
+	case "client-id":
+		return str(&p.ClientID)
+	case "audience":
+		return str(&p.Audience)
+	case "assertion-kid":
+		return str(&p.AssertionKid)
+	case "assertion-alg":
+		return str(&p.AssertionAlg)
+	case "assertion-aud":
+		if err := str(&p.AssertionAud); err != nil {
+			return err
+		}
+		if p.AssertionAud != "token-endpoint" && p.AssertionAud != "issuer" &&
+			!strings.HasPrefix(p.AssertionAud, "https://") && !strings.HasPrefix(p.AssertionAud, "http://") {
+			return fmt.Errorf("assertion-aud %q: use token-endpoint, issuer or a URL", p.AssertionAud)
+		}
+		return nil
+	case "auth-method":
+		if err := str(&p.AuthMethod); err != nil {
+			return err
+		}
+		if !slices.Contains(authMethods, p.AuthMethod) {
+			return fmt.Errorf("auth-method %q: use %s", p.AuthMethod, strings.Join(authMethods, ", "))
+		}
+		return nil
+	case "client-secret", "passphrase":
+		s, err := secretValue(key, v)
+		if err != nil {
+			return err
+		}
+		s, literal := resolveSecretRef(s, dir, opts.Home)
+		if literal {
+			p.LiteralSecrets = append(p.LiteralSecrets, key)
+		}
+		if key == "client-secret" {
+			p.ClientSecret = s
+		} else {
+			p.Passphrase = s
+		}
+		return nil
+	case "assertion-key":
+		s, err := secretValue(key, v)
+		if err != nil {
+			return err
+		}
+		s, literal := resolveKeyRef(s, dir, opts.Home)
+		if literal {
+			p.LiteralSecrets = append(p.LiteralSecrets, key)
+		}
+		p.AssertionKey = s
+		return nil
+	case "scope":
+		list, err := listValue(key, v)
+		p.Scopes = list
+		return err
+	case "resource":
+		list, err := listValue(key, v)
+		p.Resources = list
+		return err
+	case "param":
+		return p.setParams(v)
+	case "retries":
+		n, ok := v.(int64)
+		if !ok || n < 0 || n > MaxRetries {
+			return fmt.Errorf("retries must be a whole number from 0 to %d", MaxRetries)
+		}
+		r := int(n)
+		p.Retries = &r
+		return nil
+	case "timeout":
+		s, err := stringValue(key, v)
+		if err != nil {
+			return err
+		}
+		d, err := timespec.ParseDuration(s)
+		if err != nil {
+			return fmt.Errorf("timeout: %v", err)
+		}
+		if d <= 0 {
+			return errors.New("timeout must be longer than 0s")
+		}
+		p.Timeout = d
+		return nil
+	case "insecure":
+		b, ok := v.(bool)
+		if !ok {
+			return errors.New("insecure must be true or false")
+		}
+		p.Insecure = &b
+		return nil
+	}
+	return fmt.Errorf("unknown key %s%s", quote(key), suggest(key, profileKeys))
+}
+
+func (p *Profile) setParams(v any) error {
+	table, ok := v.(map[string]any)
+	if !ok {
+		return errors.New(`param must be a table, as in param = { organization = "org_123" }`)
+	}
+	if len(table) > maxListLen {
+		return fmt.Errorf("param has %d entries; the limit is %d", len(table), maxListLen)
+	}
+	p.Params = map[string][]string{}
+	for _, k := range sortedKeys(table) {
+		if k == "" || !printable(k) || len(k) > 200 {
+			return fmt.Errorf("param name %s: use printable ASCII", quote(k))
+		}
+		list, err := listValue("param "+k, table[k])
+		if err != nil {
+			return err
+		}
+		if len(list) == 0 {
+			return fmt.Errorf("param %s is empty", k)
+		}
+		p.Params[k] = list
+	}
+	return nil
+}
+
+// stringValue reads a non-empty string of printable characters (no control characters).
+func stringValue(key string, v any) (string, error) {
+	s, ok := v.(string)
+	if !ok {
+		return "", fmt.Errorf("%s must be a string", key)
+	}
+	switch {
+	case s == "":
+		return "", fmt.Errorf("%s is empty; remove the key to leave it unset", key)
+	case len(s) > maxValueLen:
+		return "", fmt.Errorf("%s is longer than %d bytes", key, maxValueLen)
+	case strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+		return "", fmt.Errorf("%s contains a control character", key)
+	}
+	return s, nil
+}
+
+// secretValue reads a secret's string without ever quoting it.
+func secretValue(key string, v any) (string, error) {
+	s, ok := v.(string)
+	switch {
+	case !ok:
+		return "", fmt.Errorf("%s must be a string (env:NAME, @FILE or the value)", key)
+	case s == "":
+		return "", fmt.Errorf("%s is empty; remove the key to leave it unset", key)
+	case len(s) > maxValueLen:
+		return "", fmt.Errorf("%s is longer than %d bytes", key, maxValueLen)
+	}
+	return s, nil
+}
+
+// listValue reads a string or an array of strings. Each string is kept as it is (scopes are
+// split later, like the flag's values).
+func listValue(key string, v any) ([]string, error) {
+	var items []any
+	switch t := v.(type) {
+	case string:
+		items = []any{t}
+	case []any:
+		items = t
+	default:
+		return nil, fmt.Errorf("%s must be a string or an array of strings", key)
+	}
+	if len(items) > maxListLen {
+		return nil, fmt.Errorf("%s has %d values; the limit is %d", key, len(items), maxListLen)
+	}
+	out := make([]string, 0, len(items))
+	for _, it := range items {
+		s, ok := it.(string)
+		if !ok {
+			return nil, fmt.Errorf("%s must be a string or an array of strings", key)
+		}
+		s, err := stringValue(key, s)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// resolveSecretRef makes an @FILE reference absolute and says whether the value is a literal
+// secret (anything but env:NAME, @FILE and -).
+func resolveSecretRef(s, dir, home string) (string, bool) {
+	switch {
+	case strings.HasPrefix(s, "env:"), s == "-":
+		return s, false
+	case strings.HasPrefix(s, "@"):
+		return "@" + resolvePath(s[1:], dir, home), false
+	}
+	return s, true
+}
+
+// resolveKeyRef makes a key path (bare or @FILE) absolute and says whether the value holds key
+// bytes inline (b64:, b64url:, hex:).
+func resolveKeyRef(s, dir, home string) (string, bool) {
+	switch {
+	case strings.HasPrefix(s, "env:"), s == "-":
+		return s, false
+	case strings.HasPrefix(s, "b64:"), strings.HasPrefix(s, "b64url:"), strings.HasPrefix(s, "hex:"):
+		return s, true
+	case strings.HasPrefix(s, "@"):
+		return "@" + resolvePath(s[1:], dir, home), false
+	}
+	return resolvePath(s, dir, home), false
+}
+
+func resolvePath(p, dir, home string) string {
+	switch {
+	case home != "" && (p == "~" || strings.HasPrefix(p, "~/")):
+		return filepath.Join(home, p[1:])
+	case filepath.IsAbs(p) || dir == "":
+		return p
+	}
+	return filepath.Join(dir, p)
+}
+
+func printable(s string) bool {
+	return !strings.ContainsFunc(s, func(r rune) bool { return r < 0x21 || r > 0x7e })
+}
+
+// suggest returns "; did you mean X?" for a key that differs from a known one only by '_' for
+// '-', by case, or by one edit.
+func suggest(key string, known []string) string {
+	norm := strings.ToLower(strings.ReplaceAll(key, "_", "-"))
+	for _, k := range known {
+		if norm == k || editDistance(norm, k) <= 1 || norm+"s" == k || norm == k+"s" {
+			return "; did you mean " + k + "?"
+		}
+	}
+	return ""
+}
+
+// editDistance is the Levenshtein distance, for short strings only.
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 64
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// describeParseError turns a TOML syntax error into one line with its position. When the error
+// is in the value of a secret key, the parser's message (which may quote the value) is left out.
+func describeParseError(err error) string {
+	var pe toml.ParseError
+	if !errors.As(err, &pe) {
+		return "not valid TOML"
+	}
+	where := fmt.Sprintf("line %d", pe.Position.Line)
+	if pe.Position.Col > 0 {
+		where += fmt.Sprintf(", column %d", pe.Position.Col)
+	}
+	last := pe.LastKey
+	if i := strings.LastIndexByte(last, '.'); i >= 0 {
+		last = last[i+1:]
+	}
+	if secretKeys[strings.Trim(last, `"'`)] {
+		return fmt.Sprintf("invalid TOML at %s, in the value of %s (not shown)", where, strings.Trim(last, `"'`))
+	}
+	msg := sanitizeMessage(pe.Message)
+	return fmt.Sprintf("invalid TOML at %s: %s", where, msg)
+}
+
+// sanitizeMessage keeps a parser message to one printable line of at most 160 bytes.
+func sanitizeMessage(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if b.Len() >= 160 {
+			b.WriteString("...")
+			break
+		}
+		switch {
+		case r == '\n' || r == '\t':
+			b.WriteByte(' ')
+		case r < 0x20 || r >= 0x7f:
+			b.WriteByte('?')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
