@@ -27,7 +27,7 @@ import (
 // privateMembers are the JWK members that carry private key material (RFC 7518 §6).
 var privateMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 
-// keygenRun runs jwtkit in the harness and fails the test on a non-zero exit.
+// ok runs jwtkit in the harness and fails the test on a non-zero exit.
 func (h *harness) ok(t *testing.T, args ...string) string {
 	t.Helper()
 	if code := h.run(args...); code != 0 {
