@@ -109,9 +109,9 @@ stdout alone, so commands compose in pipes; diagnostics go to stderr.
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return unknownCommand(cmd, args[0])
+				return errUnknownCommand(cmd, args[0])
 			}
-			return cmd.Help()
+			return writeOverview(cmd, deps.IO.Out)
 		},
 		Args:                       cobra.ArbitraryArgs,
 		SuggestionsMinimumDistance: 2,
@@ -120,13 +120,13 @@ stdout alone, so commands compose in pipes; diagnostics go to stderr.
 	root.SetOut(deps.IO.Out)
 	root.SetErr(deps.IO.ErrOut)
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return failure.Usagef("usage", "%v; see '%s --help'", err, cmd.CommandPath())
+		return flagError(cmd, err)
 	})
 
 	pf := root.PersistentFlags()
 	pf.BoolVar(&g.NoColor, "no-color", false, "disable colour (also NO_COLOR or TERM=dumb)")
-	pf.BoolVar(&g.JSON, "json", false, "write results and errors as JSON (same as -o json)")
-	pf.StringVarP(&g.Output, "output", "o", "", "output format: text or json")
+	pf.BoolVar(&g.JSON, "json", false, "write results and errors as JSON")
+	pf.StringVarP(&g.Output, "output", "o", "", "output format: text or json (under keygen, -o names the files)")
 	pf.BoolVarP(&g.Quiet, "quiet", "q", false, "silence warnings and progress on stderr")
 	pf.StringVar(&g.NowFlag, "now", "", "pretend the time is `TIME` (RFC 3339, Unix seconds or a duration from now; also JWTKIT_NOW)")
 
@@ -138,18 +138,12 @@ stdout alone, so commands compose in pipes; diagnostics go to stderr.
 		newJWKSCmd(g),
 		newVerifyCmd(g),
 		newServeCmd(g),
+		newFetchCmd(g),
+		newConfigCmd(g),
+		newCompletionCmd(g),
 	)
+	registerCompletions(root, g)
 	return root
-}
-
-func unknownCommand(cmd *cobra.Command, name string) error {
-	msg := fmt.Sprintf("unknown command %q", name)
-	if s := cmd.SuggestionsFor(name); len(s) > 0 {
-		msg += fmt.Sprintf("; did you mean %q?", s[0])
-	} else {
-		msg += "; see 'jwtkit --help'"
-	}
-	return failure.Usage("usage", errors.New(msg))
 }
 
 // Execute runs jwtkit with args (without the program name) and returns the exit code. It prints
