@@ -3,8 +3,10 @@ package verify
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math/big"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -20,8 +22,28 @@ func jsonText(v any) string {
 	if err := enc.Encode(v); err != nil {
 		return "(unprintable value)"
 	}
-	return shorten(strings.TrimSuffix(buf.String(), "\n"))
+	return shorten(escapeInvisible(strings.TrimSuffix(buf.String(), "\n")))
 }
+
+// escapeInvisible writes format characters (bidirectional overrides, zero-width spaces…) as
+// JSON \u escapes: JSON leaves them as they are, and on a terminal they can make a hostile
+// value read as something else.
+func escapeInvisible(s string) string {
+	if !strings.ContainsFunc(s, isInvisible) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if isInvisible(r) {
+			fmt.Fprintf(&b, `\u%04x`, r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isInvisible(r rune) bool { return r > 0x7f && r <= 0xffff && unicode.Is(unicode.Cf, r) }
 
 // quote renders a string as a JSON string for messages.
 func quote(s string) string { return jsonText(s) }

@@ -377,3 +377,24 @@ func hmacTag(alg string, secret []byte, input string) []byte {
 	m.Write([]byte(input))
 	return m.Sum(nil)
 }
+
+func TestMessagesShowHostileValuesSafely(t *testing.T) {
+	k := fixtures().p256
+	long := strings.Repeat("a", 1000)
+	tests := []struct {
+		iss, want string
+	}{
+		{"evil\u202eresu", `"evil\u202eresu"`},
+		{"line\nbreak\x1b[31m", `"line\nbreak\u001b[31m"`},
+		{"<script>", `"<script>"`},
+		{long, `"` + long[:maxShown-1] + "…"},
+	}
+	for _, tt := range tests {
+		tok := sign(t, k, "ES256", nil, claimsAt(map[string]any{"iss": tt.iss}))
+		_, msg := code(t, newVerifier(t, []keys.Key{k}, Policy{Issuer: "x"}, Options{}), tok)
+		want := "issuer mismatch: token has " + tt.want + `, expected "x"`
+		if msg != want {
+			t.Errorf("message = %q\nwant      %q", msg, want)
+		}
+	}
+}
