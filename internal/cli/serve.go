@@ -22,6 +22,7 @@ import (
 	"github.com/jwtkit/jwtkit/internal/failure"
 	"github.com/jwtkit/jwtkit/internal/issuer"
 	"github.com/jwtkit/jwtkit/internal/keys"
+	"github.com/jwtkit/jwtkit/internal/safefile"
 	"github.com/jwtkit/jwtkit/internal/timespec"
 )
 
@@ -111,7 +112,7 @@ them (RS, PS, ES or EdDSA), have iss = sub = ID, aud the token endpoint or the i
 at most 5 minutes away and a jti never seen before. --config FILE reads clients from JSON:
   {"clients": [{"id": "ci", "secret": "env:CI_SECRET", "scopes": ["read:users"]},
                {"id": "svc", "jwks": "svc.jwks.json"}]}
-(relative jwks paths are relative to the file).
+(relative jwks paths are relative to the file; a file other users may write is refused).
 
 Tokens carry iss, sub and client_id (the client), aud (the resource or audience parameters,
 else --audience, else the issuer), scope, iat, exp (--token-ttl) and a random jti, with
@@ -262,6 +263,9 @@ func serveClients(g *Global, opts *ServeOptions) ([]issuer.Client, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := checkServeConfigFile(g, opts.Config, cfg); err != nil {
+			return nil, err
+		}
 		specs = append(specs, cfg.Clients...)
 		if !strings.Contains(opts.Config, ":") {
 			configDir = filepath.Dir(strings.TrimPrefix(opts.Config, "@"))
@@ -320,6 +324,32 @@ func serveClients(g *Global, opts *ServeOptions) ([]issuer.Client, error) {
 		clients = append(clients, issuer.Client{ID: id, Keys: list})
 	}
 	return clients, nil
+}
+
+// checkServeConfigFile refuses a config file that other users may write (they could register
+// clients of their own and get tokens) and warns when one that holds literal secrets is
+// readable by them. Only files named by a path are checked.
+func checkServeConfigFile(g *Global, spec string, cfg issuer.FileConfig) error {
+	path := strings.TrimPrefix(spec, "@")
+	if spec == "-" || (!strings.HasPrefix(spec, "@") && strings.Contains(spec, ":")) {
+		return nil
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil
+	}
+	if perm := fi.Mode().Perm(); perm&0o022 != 0 {
+		return failure.Usagef("config", "not reading %s: other users may write it (mode %04o) and could register clients of their own; run chmod go-w %s", path, perm, path)
+	}
+	for _, c := range cfg.Clients {
+		if c.Secret != "" && !strings.HasPrefix(c.Secret, "env:") && !strings.HasPrefix(c.Secret, "@") {
+			if w := safefile.CheckPrivateReadable(path, fi); w != "" {
+				g.Warnf("client %s has its secret written in %s, and %s", c.ID, path, strings.TrimPrefix(w, path+" "))
+			}
+			break
+		}
+	}
+	return nil
 }
 
 // relativeTo resolves a relative key-file path (bare or @path) against dir.

@@ -475,6 +475,28 @@ func TestServeConfigFileAndClientJWKS(t *testing.T) {
 	}
 }
 
+func TestServeConfigFilePermissions(t *testing.T) {
+	dir := t.TempDir()
+	cfgFile := filepath.Join(dir, "serve.json")
+	_ = os.WriteFile(cfgFile, []byte(`{"clients":[{"id":"ci","secret":"literal-secret"}]}`), 0o600)
+	if err := os.Chmod(cfgFile, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	_, err := tryServe(t, serveEnv{}, "--config", cfgFile)
+	if err == nil || !strings.Contains(err.Error(), "other users may write it (mode 0666)") {
+		t.Errorf("world-writable config: err = %v", err)
+	}
+	_ = os.Chmod(cfgFile, 0o644)
+	run := startServe(t, serveEnv{}, "--config", cfgFile)
+	run.stop(t)
+	if !strings.Contains(run.stderr.String(), "warning: client ci has its secret written in "+cfgFile+", and is readable by others (mode 0644)") {
+		t.Errorf("no warning for a readable literal secret:\n%s", run.stderr)
+	}
+	if strings.Contains(run.stderr.String(), "literal-secret") {
+		t.Error("the warning shows the secret")
+	}
+}
+
 func TestServeRotation(t *testing.T) {
 	ticks := make(chan time.Time)
 	stopped := make(chan struct{})
