@@ -1,6 +1,10 @@
 // Command jwtkit mints, decodes and verifies JSON Web Tokens. See README.md.
 package main
 
+// The completion scripts in completions/ are committed (a test fails when they are stale); the
+// man pages in manpages/ are made for releases and not committed.
+//go:generate go run ../../internal/gendocs/cmd/gendocs -completions ../../completions -man ../../manpages
+
 import (
 	"os"
 
