@@ -1,0 +1,408 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/jwtkit/jwtkit/internal/discovery"
+	"github.com/jwtkit/jwtkit/internal/diskcache"
+	"github.com/jwtkit/jwtkit/internal/failure"
+	"github.com/jwtkit/jwtkit/internal/oauth"
+	"github.com/jwtkit/jwtkit/internal/safehttp"
+	"github.com/jwtkit/jwtkit/internal/timespec"
+	"github.com/jwtkit/jwtkit/internal/token"
+)
+
+// FetchOptions are the flags of `jwtkit fetch`.
+type FetchOptions struct {
+	Profile, ConfigFile string
+
+	TokenURL, Issuer           string
+	ClientID, ClientSecret     string
+	AuthMethod                 string
+	AssertionKey, AssertionKid string
+	AssertionAlg, AssertionAud string
+	Passphrase                 string
+	Scopes, Resources, Params  []string
+	Audience                   string
+	Retries                    int
+	Timeout                    string
+	Insecure, NoCache, Refresh bool
+	Copy, Decode, Verbose      bool
+
+	// changed says whether a flag was given on the command line; flags given win over the
+	// profile.
+	changed func(name string) bool
+	// sleep waits between retries; nil means a timer. Tests make it instant.
+	sleep func(ctx context.Context, d time.Duration) error
+}
+
+func newFetchCmd(g *Global) *cobra.Command {
+	return newFetchCmdWith(g, &FetchOptions{})
+}
+
+// newFetchCmdWith binds the flags of fetch to opts, whose unexported hooks tests may have set.
+func newFetchCmdWith(g *Global, opts *FetchOptions) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "fetch",
+		Aliases: []string{"token"},
+		Short:   "Get an access token with the OAuth2 client-credentials grant",
+		Long: `Get an access token from an OAuth2 token endpoint with the client-credentials grant
+(RFC 6749 §4.4) and print it alone on stdout, ready for curl -H "Authorization: Bearer …".
+
+Endpoint: --token-url URL, or --issuer URL, whose OpenID Connect or RFC 8414 metadata names the
+token endpoint. Plain http is allowed only to loopback hosts unless --insecure.
+
+Client authentication (--auth-method):
+  client_secret_basic  the default: id and secret in an Authorization: Basic header
+  client_secret_post   id and secret in the form body
+  private_key_jwt      an RFC 7523 client assertion signed with --assertion-key (PEM, JWK or
+                       JWK Set): iss = sub = the client id, aud the token endpoint (or the issuer
+                       or a URL with --assertion-aud), a 2-minute exp and a random jti; the kid is
+                       --assertion-kid, else the key's own, else its RFC 7638 thumbprint.
+                       Giving --assertion-key alone selects it.
+--client-secret takes the key grammar: env:NAME, @FILE, b64:…, hex:…, or the value itself; it
+defaults to $JWTKIT_CLIENT_SECRET so secrets stay out of argv, ps and shell history.
+
+Request: --scope (repeatable; splits on spaces and commas; sent space-separated), --audience
+(the audience parameter Auth0 needs), --resource (RFC 8707; repeatable), --param name=value
+for anything else. Connection errors, 429 and 5xx answers are retried --retries times (default
+2) with a growing pause (a Retry-After up to 30s is honoured); each request has a --timeout.
+An error answer is shown as the server's error code and description, e.g.
+  invalid_client: Client authentication failed (HTTP 401 Unauthorized from https://…/token)
+The secret, the assertion and the tokens are never printed; --verbose shows the requests and
+responses on stderr with them redacted.
+
+Output: the access token alone. --json prints the token response (without any refresh token)
+with expires_in counted from now and expires_at. --decode also prints the token's claims on
+stderr when it is a JWT. --copy puts the token on the clipboard.
+
+Cache: tokens are kept under the user cache directory (files 0600), keyed by endpoint, client,
+authentication, scopes, audience, resources and parameters (and a hash of the secret), and
+reused until 60s before they expire, so repeated calls in a script make no request. --refresh
+gets a new token (and caches it); --no-cache neither reads nor writes the cache.
+
+Profiles: --profile NAME (or $JWTKIT_PROFILE, or the file's default-profile) takes every setting
+above from the config file (see 'jwtkit config --help'); flags given on the command line win.
+
+` + exitCodesHelp,
+		Example: `  $ export JWTKIT_CLIENT_SECRET=…   # or --client-secret @secret.txt
+  $ jwtkit fetch --issuer https://idp.example --client-id ci --scope read:users
+  $ curl -H "Authorization: Bearer $(jwtkit fetch --profile staging)" https://api.example/users
+  $ jwtkit fetch --token-url https://tenant.auth0.com/oauth/token --client-id abc --auth-method client_secret_post --audience https://api.example
+  $ jwtkit fetch --issuer https://idp.example --client-id svc --assertion-key svc.key
+  $ jwtkit fetch --profile staging --json | jq .expires_at
+  $ jwtkit fetch --profile staging | jwtkit verify --issuer https://idp.example`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.changed = cmd.Flags().Changed
+			ctx := cmd.Context()
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			return runFetch(ctx, g, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Profile, "profile", "", "take settings from profile `NAME` of the config file (default $JWTKIT_PROFILE, else its default-profile)")
+	f.StringVar(&opts.ConfigFile, "config", "", "config `FILE` (default $JWTKIT_CONFIG, else config.toml in the user config directory)")
+	f.StringVar(&opts.TokenURL, "token-url", "", "token endpoint `URL`")
+	f.StringVar(&opts.Issuer, "issuer", "", "issuer `URL`; its discovery document names the token endpoint")
+	f.StringVar(&opts.ClientID, "client-id", "", "client ID")
+	f.StringVar(&opts.ClientSecret, "client-secret", "", "client secret: env:NAME, @file, b64:…, hex:… or the value (default $JWTKIT_CLIENT_SECRET)")
+	f.StringVar(&opts.AuthMethod, "auth-method", "", "client authentication: client_secret_basic (default), client_secret_post or private_key_jwt")
+	f.StringVar(&opts.AssertionKey, "assertion-key", "", "private key `FILE` that signs the private_key_jwt assertion (PEM, JWK or JWK Set)")
+	f.StringVar(&opts.AssertionKid, "assertion-kid", "", "kid of the assertion: picks the key in a set and names it to the server (default: the key's kid or thumbprint)")
+	f.StringVar(&opts.AssertionAlg, "assertion-alg", "", "signing algorithm of the assertion (default: from the key)")
+	f.StringVar(&opts.AssertionAud, "assertion-aud", "", "aud of the assertion: token-endpoint (default), issuer, or a `URL`")
+	f.StringVar(&opts.Passphrase, "passphrase", "", "passphrase of an encrypted PEM assertion key, in the secret grammar (default $JWTKIT_PASSPHRASE)")
+	f.StringArrayVar(&opts.Scopes, "scope", nil, "scope to request; repeatable, splits on spaces and commas")
+	f.StringVar(&opts.Audience, "audience", "", "audience parameter (Auth0 and others)")
+	f.StringArrayVar(&opts.Resources, "resource", nil, "resource indicator `URI` (RFC 8707); repeatable")
+	f.StringArrayVar(&opts.Params, "param", nil, "extra form parameter `name=value`; repeatable")
+	f.IntVar(&opts.Retries, "retries", oauth.DefaultRetry.Max, "retries after a connection error, 429 or 5xx (0 to 10)")
+	f.StringVar(&opts.Timeout, "timeout", "10s", "deadline of each request")
+	f.BoolVar(&opts.Insecure, "insecure", false, "allow plain http to any host and skip TLS certificate checks (dangerous)")
+	f.BoolVar(&opts.NoCache, "no-cache", false, "neither read nor write the token cache")
+	f.BoolVar(&opts.Refresh, "refresh", false, "ignore a cached token and fetch a new one (which is cached)")
+	f.BoolVar(&opts.Copy, "copy", false, "also copy the access token to the clipboard")
+	f.BoolVar(&opts.Decode, "decode", false, "also print the token's claims on stderr when it is a JWT")
+	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "show the HTTP exchange on stderr, with secrets and tokens redacted")
+	return cmd
+}
+
+// fetchRun is one invocation of fetch.
+type fetchRun struct {
+	g      *Global
+	opts   *FetchOptions
+	s      *fetchSettings
+	client *safehttp.Client
+	cache  *diskcache.Cache
+	// red hides the secret and the assertions in whatever a server echoes back.
+	red redactor
+}
+
+func runFetch(ctx context.Context, g *Global, opts *FetchOptions) error {
+	s, err := resolveFetchSettings(g, opts)
+	if err != nil {
+		return err
+	}
+	r := &fetchRun{g: g, opts: opts, s: s}
+	if s.profile != "" {
+		r.verbosef("using profile %s from %s", quoteName(s.profile), s.configPath)
+	}
+	req, err := r.request()
+	if err != nil {
+		return err
+	}
+	r.client = r.httpClient()
+	if !opts.NoCache {
+		r.cache = r.openCache()
+	}
+
+	// The cache is keyed by the endpoint as configured (the issuer, when the token endpoint
+	// comes from discovery), so a cached token needs no request at all.
+	keyReq := *req
+	if keyReq.TokenURL == "" {
+		keyReq.TokenURL = "issuer " + strings.TrimSuffix(s.issuer, "/")
+	}
+	if r.cache != nil && !opts.Refresh {
+		tok, ok, warning := oauth.Cached(r.cache, keyReq)
+		if warning != "" {
+			g.Warnf("%s", warning)
+		}
+		if ok {
+			r.verbosef("using the cached token (expires in %s)", timespec.Compact(time.Duration(tok.ExpiresIn)*time.Second))
+			return r.output(tok)
+		}
+	}
+
+	if req.TokenURL == "" {
+		if err := r.discover(ctx, req); err != nil {
+			return r.red.error(err)
+		}
+	}
+	tok, err := oauth.ClientCredentials(ctx, r.client, *req)
+	if err != nil {
+		return r.red.error(err)
+	}
+	if r.cache != nil {
+		if err := oauth.Store(r.cache, keyReq, tok); err != nil {
+			g.Warnf("not caching the token: %v", err)
+		}
+	}
+	return r.output(tok)
+}
+
+// request checks the settings and builds the token request (without the token endpoint when
+// it comes from discovery).
+func (r *fetchRun) request() (*oauth.Request, error) {
+	s, g := r.s, r.g
+	switch {
+	case s.tokenURL == "" && s.issuer == "":
+		return nil, failure.Usagef("usage", "no token endpoint: pass --token-url or --issuer, or a --profile that has one")
+	case s.clientID == "":
+		return nil, failure.Usagef("usage", "no client id: pass --client-id, or a --profile that has one")
+	}
+	method := s.authMethod
+	if method == "" {
+		method = oauth.AuthClientSecretBasic
+	}
+	req := &oauth.Request{
+		TokenURL:   s.tokenURL,
+		ClientID:   s.clientID,
+		AuthMethod: method,
+		Scopes:     s.scopes,
+		Audience:   s.audience,
+		Resources:  s.resources,
+		Params:     s.params,
+		Now:        g.Now,
+		Retry:      &oauth.RetryPolicy{Max: s.retries, Sleep: r.opts.sleep},
+	}
+	switch method {
+	case oauth.AuthClientSecretBasic, oauth.AuthClientSecretPost:
+		if s.secretSpec == "" {
+			return nil, failure.Usagef("key", "%s needs the client secret: pass --client-secret env:NAME or @FILE, or set JWTKIT_CLIENT_SECRET", method)
+		}
+		secret, err := resolver(g, true).Secret(s.secretSpec)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", s.secretSource, err)
+		}
+		req.ClientSecret = secret
+		r.red.add(string(secret), true)
+		r.red.addBasic(oauth.BasicCredentials(s.clientID, secret))
+		if s.assertionKey != "" {
+			return nil, failure.Usagef("usage", "--assertion-key is for private_key_jwt, but the authentication method is %s", method)
+		}
+	case oauth.AuthPrivateKeyJWT:
+		if s.secretSource == "--client-secret" {
+			return nil, failure.Usagef("usage", "private_key_jwt sends no client secret; drop --client-secret")
+		}
+		signer, err := loadAssertionSigner(g, s)
+		if err != nil {
+			return nil, err
+		}
+		req.Assertion = func(aud string) (string, error) {
+			a, err := signer.sign(aud)
+			if err == nil {
+				r.red.add(a, false)
+			}
+			return a, err
+		}
+	default:
+		return nil, failure.Usagef("usage", "--auth-method %q: use client_secret_basic, client_secret_post or private_key_jwt", safeFlagText(method))
+	}
+	if s.assertionAud != "" && method != oauth.AuthPrivateKeyJWT {
+		return nil, failure.Usagef("usage", "--assertion-aud is for private_key_jwt, but the authentication method is %s", method)
+	}
+	switch aud := s.assertionAud; {
+	case aud == "" || aud == "token-endpoint":
+	case aud == "issuer":
+		if s.issuer == "" {
+			return nil, failure.Usagef("usage", "--assertion-aud issuer needs the issuer: pass --issuer")
+		}
+		req.AssertionAudience = s.issuer
+	case strings.HasPrefix(aud, "https://") || strings.HasPrefix(aud, "http://"):
+		req.AssertionAudience = aud
+	default:
+		return nil, failure.Usagef("usage", "--assertion-aud %q: use token-endpoint, issuer or a URL", safeFlagText(aud))
+	}
+	return req, nil
+}
+
+// httpClient is the hardened client for discovery and the token endpoint.
+func (r *fetchRun) httpClient() *safehttp.Client {
+	g, s := r.g, r.s
+	if s.insecure {
+		g.Warnf("--insecure: plain http and unverified TLS certificates are allowed; anyone on the network path can read the client credentials")
+	}
+	o := safehttp.Options{
+		Timeout:       s.timeout,
+		AllowInsecure: s.insecure,
+		Transport:     g.deps.Transport,
+		Version:       resolveVersion(g.deps.Build).Version,
+	}
+	if o.Transport == nil {
+		o.Proxy = http.ProxyFromEnvironment
+	}
+	if r.opts.Verbose {
+		o.Verbose = r.red.writer(g.deps.IO.ErrOut)
+	}
+	return safehttp.New(o)
+}
+
+// openCache opens the token and discovery cache, or returns nil (with a warning) when there is
+// no cache directory. Its clock is the command's, so --now moves cache expiry too.
+func (r *fetchRun) openCache() *diskcache.Cache {
+	dir, err := r.g.deps.CacheDir()
+	if err != nil {
+		r.g.Warnf("not caching the token: no cache directory (%v)", err)
+		return nil
+	}
+	return diskcache.Open(dir, r.g.Now)
+}
+
+// discover finds the token endpoint in the issuer's metadata.
+func (r *fetchRun) discover(ctx context.Context, req *oauth.Request) error {
+	f := &discovery.Fetcher{Client: r.client, Cache: r.cache, Warn: func(s string) { r.g.Warnf("%s", s) }}
+	doc, err := f.Fetch(ctx, r.s.issuer)
+	if err != nil {
+		return err
+	}
+	if doc.TokenEndpoint == "" {
+		return failure.Remotef("discovery", "the metadata of issuer %s has no token_endpoint; pass --token-url",
+			safehttp.Sanitize(r.s.issuer, 300))
+	}
+	req.TokenURL = doc.TokenEndpoint
+	r.verbosef("token endpoint of %s: %s", safehttp.Sanitize(doc.Issuer, 300), safehttp.Sanitize(doc.TokenEndpoint, 300))
+	if m := doc.TokenEndpointAuthMethodsSupported; len(m) > 0 && !containsFold(m, req.AuthMethod) {
+		r.g.Warnf("the issuer does not list %s among its token_endpoint_auth_methods_supported (%s); trying it anyway",
+			req.AuthMethod, safehttp.Sanitize(strings.Join(m, ", "), 200))
+	}
+	return nil
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// verbosef writes a --verbose line on stderr.
+func (r *fetchRun) verbosef(format string, args ...any) {
+	if r.opts.Verbose {
+		fmt.Fprintf(r.g.deps.IO.ErrOut, "* "+format+"\n", args...)
+	}
+}
+
+// output prints the token: alone, or as the JSON token response, then copies and decodes it
+// when asked.
+func (r *fetchRun) output(tok *oauth.Token) error {
+	g := r.g
+	out := g.deps.IO.Out
+	var err error
+	if g.JSONOutput() {
+		err = writeJSONValue(out, tokenJSON(tok), true)
+	} else {
+		_, err = fmt.Fprintln(out, tok.AccessToken)
+	}
+	if err != nil {
+		return fmt.Errorf("writing the token: %w", err)
+	}
+	if r.opts.Copy {
+		copyToClipboard(g, tok.AccessToken, "access token")
+	}
+	if r.opts.Decode {
+		r.decode(tok.AccessToken)
+	}
+	return nil
+}
+
+// tokenJSON is the --json form: the token response's members (never a refresh token), with
+// expires_in counted from now and expires_at added when the lifetime is known.
+func tokenJSON(tok *oauth.Token) map[string]any {
+	out := map[string]any{}
+	var members map[string]json.RawMessage
+	if json.Unmarshal(tok.Raw, &members) == nil {
+		for k, v := range members {
+			out[k] = v
+		}
+	}
+	delete(out, "refresh_token")
+	out["access_token"] = tok.AccessToken
+	out["token_type"] = tok.TokenType
+	if tok.ExpiresIn > 0 {
+		out["expires_in"] = tok.ExpiresIn
+	}
+	if !tok.ExpiresAt.IsZero() {
+		out["expires_at"] = tok.ExpiresAt.UTC().Format(time.RFC3339)
+	}
+	return out
+}
+
+// decode prints the claims of a JWT access token on stderr; an opaque token gets a note.
+func (r *fetchRun) decode(raw string) {
+	errOut := r.g.deps.IO.ErrOut
+	p, err := token.Parse(raw, token.MaxSize)
+	if err != nil || p.Encrypted || p.Payload == nil {
+		fmt.Fprintln(errOut, "the access token is not a signed JWT (it is opaque to clients); nothing to decode")
+		return
+	}
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, p.PayloadJSON, "", "  "); err != nil {
+		fmt.Fprintln(errOut, "the access token's payload is not JSON; nothing to decode")
+		return
+	}
+	buf.WriteByte('\n')
+	_, _ = errOut.Write(buf.Bytes())
+}

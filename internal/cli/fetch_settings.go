@@ -1,0 +1,241 @@
+package cli
+
+import (
+	"errors"
+	"io/fs"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jwtkit/jwtkit/internal/config"
+	"github.com/jwtkit/jwtkit/internal/failure"
+	"github.com/jwtkit/jwtkit/internal/scopes"
+	"github.com/jwtkit/jwtkit/internal/timespec"
+)
+
+// fetchSettings are fetch's inputs once the profile and the flags are merged: flags win, then
+// the profile, then the defaults (and JWTKIT_CLIENT_SECRET for the secret).
+type fetchSettings struct {
+	profile, configPath string
+
+	tokenURL, issuer                   string
+	clientID, secretSpec, secretSource string
+	authMethod                         string
+	assertionKey, assertionKid         string
+	assertionAlg, assertionAud         string
+	passphrase                         string
+	scopes, resources                  []string
+	audience                           string
+	params                             url.Values
+	retries                            int
+	timeout                            time.Duration
+	insecure                           bool
+}
+
+// maxFetchRetries bounds --retries.
+const maxFetchRetries = config.MaxRetries
+
+// configPath is where the config file is: --config, else JWTKIT_CONFIG, else config.toml in
+// the user config directory.
+func configPath(g *Global, flag string) (string, error) {
+	if flag != "" {
+		return flag, nil
+	}
+	if env := g.deps.Getenv("JWTKIT_CONFIG"); env != "" {
+		return env, nil
+	}
+	dir, err := g.deps.ConfigDir()
+	if err != nil {
+		return "", failure.Usagef(config.Code, "no user config directory (%v); pass --config FILE or set JWTKIT_CONFIG", err)
+	}
+	return config.Path(dir), nil
+}
+
+// homeDir is the user's home directory for "~/" in config paths; "" when unknown.
+func homeDir(g *Global) string {
+	if h := g.deps.Getenv("HOME"); h != "" {
+		return h
+	}
+	return g.deps.Getenv("USERPROFILE")
+}
+
+// loadConfig reads the config file. A missing file is (nil, nil) unless required.
+func loadConfig(g *Global, path string, required bool) (*config.File, error) {
+	f, warnings, err := config.Load(path, config.Options{Home: homeDir(g)})
+	if errors.Is(err, fs.ErrNotExist) && !required {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range warnings {
+		g.Warnf("%s", w)
+	}
+	return f, nil
+}
+
+// selectProfile loads the config file and picks the profile: --profile, else JWTKIT_PROFILE,
+// else the file's default-profile. It returns nil when no profile applies.
+func selectProfile(g *Global, opts *FetchOptions) (*config.Profile, string, error) {
+	path, err := configPath(g, opts.ConfigFile)
+	if err != nil {
+		return nil, "", err
+	}
+	name, how := opts.Profile, "--profile"
+	if name == "" {
+		name, how = g.deps.Getenv("JWTKIT_PROFILE"), "JWTKIT_PROFILE"
+	}
+	f, err := loadConfig(g, path, name != "" || opts.ConfigFile != "")
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, path, failure.Usagef(config.Code, "%s %s: %v; create it with the profile (see 'jwtkit config --help')",
+				how, quoteName(name), err)
+		}
+		return nil, path, err
+	}
+	if f == nil {
+		return nil, path, nil
+	}
+	if name == "" {
+		name = f.DefaultProfile
+	}
+	if name == "" {
+		return nil, path, nil
+	}
+	p, err := f.Profile(name)
+	if err != nil {
+		return nil, path, err
+	}
+	return p, path, nil
+}
+
+// quoteName shows a profile name the user typed.
+func quoteName(name string) string {
+	return `"` + strings.Map(func(r rune) rune {
+		if r < 0x20 || r >= 0x7f || r == '"' {
+			return '?'
+		}
+		return r
+	}, name) + `"`
+}
+
+// resolveFetchSettings merges the profile and the flags.
+func resolveFetchSettings(g *Global, opts *FetchOptions) (*fetchSettings, error) {
+	p, path, err := selectProfile(g, opts)
+	if err != nil {
+		return nil, err
+	}
+	if p == nil {
+		p = &config.Profile{}
+	}
+	changed := opts.changed
+	if changed == nil {
+		changed = func(string) bool { return false }
+	}
+	pick := func(flag, flagValue, profileValue string) string {
+		if changed(flag) {
+			return flagValue
+		}
+		if profileValue != "" {
+			return profileValue
+		}
+		return flagValue
+	}
+	s := &fetchSettings{profile: p.Name, configPath: path}
+
+	// The endpoint is one setting: naming either on the command line replaces the profile's.
+	if changed("token-url") || changed("issuer") {
+		s.tokenURL, s.issuer = opts.TokenURL, opts.Issuer
+	} else {
+		s.tokenURL, s.issuer = p.TokenURL, p.Issuer
+	}
+	s.clientID = pick("client-id", opts.ClientID, p.ClientID)
+	s.authMethod = pick("auth-method", opts.AuthMethod, p.AuthMethod)
+	s.assertionKey = pick("assertion-key", opts.AssertionKey, p.AssertionKey)
+	s.assertionKid = pick("assertion-kid", opts.AssertionKid, p.AssertionKid)
+	s.assertionAlg = pick("assertion-alg", opts.AssertionAlg, p.AssertionAlg)
+	s.assertionAud = pick("assertion-aud", opts.AssertionAud, p.AssertionAud)
+	s.passphrase = pick("passphrase", opts.Passphrase, p.Passphrase)
+	s.audience = pick("audience", opts.Audience, p.Audience)
+
+	switch {
+	case changed("client-secret"):
+		s.secretSpec, s.secretSource = opts.ClientSecret, "--client-secret"
+	case p.ClientSecret != "":
+		s.secretSpec, s.secretSource = p.ClientSecret, "client-secret of profile "+quoteName(p.Name)
+	default:
+		s.secretSpec, s.secretSource = g.deps.Getenv("JWTKIT_CLIENT_SECRET"), "$JWTKIT_CLIENT_SECRET"
+	}
+	if s.passphrase == "" {
+		s.passphrase = g.deps.Getenv("JWTKIT_PASSPHRASE")
+	}
+	if s.authMethod == "" && s.assertionKey != "" {
+		// A signing key and no method: the key is there for private_key_jwt.
+		s.authMethod = "private_key_jwt"
+	}
+
+	if changed("scope") {
+		s.scopes = scopes.Split(opts.Scopes)
+	} else {
+		s.scopes = scopes.Split(p.Scopes)
+	}
+	if changed("resource") {
+		s.resources = slices.Clone(opts.Resources)
+	} else {
+		s.resources = slices.Clone(p.Resources)
+	}
+	s.params = url.Values{}
+	for k, vs := range p.Params {
+		s.params[k] = slices.Clone(vs)
+	}
+	fromFlags := url.Values{}
+	for _, kv := range opts.Params {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, failure.Usagef("usage", "--param %q: use name=value", safeFlagText(kv))
+		}
+		fromFlags.Add(k, v)
+	}
+	for k, vs := range fromFlags {
+		s.params[k] = vs // a --param name replaces the profile's values of that name
+	}
+
+	s.retries = opts.Retries
+	if !changed("retries") && p.Retries != nil {
+		s.retries = *p.Retries
+	}
+	if s.retries < 0 || s.retries > maxFetchRetries {
+		return nil, failure.Usagef("usage", "--retries %d: use 0 to %d", s.retries, maxFetchRetries)
+	}
+	s.timeout = p.Timeout
+	if changed("timeout") || s.timeout == 0 {
+		d, err := timespec.ParseDuration(opts.Timeout)
+		if err != nil {
+			return nil, failure.Usagef("usage", "--timeout: %w", err)
+		}
+		if d <= 0 {
+			return nil, failure.Usagef("usage", "--timeout must be longer than 0s")
+		}
+		s.timeout = d
+	}
+	s.insecure = opts.Insecure
+	if !changed("insecure") && p.Insecure != nil {
+		s.insecure = *p.Insecure
+	}
+	return s, nil
+}
+
+// safeFlagText shows (part of) a flag value in a message: printable ASCII, at most 80 bytes.
+func safeFlagText(s string) string {
+	out := strings.Map(func(r rune) rune {
+		if r < 0x20 || r >= 0x7f {
+			return '?'
+		}
+		return r
+	}, s)
+	if len(out) > 80 {
+		out = out[:77] + "..."
+	}
+	return out
+}
