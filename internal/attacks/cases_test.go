@@ -95,8 +95,8 @@ func buildCorpus(g *generator) []attackCase {
 
 	// Controls: genuine tokens pass, so a refusal below is about the attack, not the harness.
 	add("control-rs256", caseSpec{Title: "a genuine RS256 token verifies", Why: "Control case: the victim's own RS256 token, verified with its public key as PEM, as JWK and through a JWK Set by kid.",
-		Cite:  []string{"RFC 7515 §5.2", "RFC 7518 §3.3"},
-		Token: jws(`{"alg":"RS256","typ":"JWT","kid":"rsa-1"}`, claims, g.rs("RS256", g.rsa)),
+		Cite:   []string{"RFC 7515 §5.2", "RFC 7518 §3.3"},
+		Token:  jws(`{"alg":"RS256","typ":"JWT","kid":"rsa-1"}`, claims, g.rs("RS256", g.rsa)),
 		Verify: []expectation{valid(keyRSA), valid(keyRSAJWK), valid(keyJWKS)},
 		Decode: decodeOK})
 	add("control-ps256", caseSpec{Title: "a genuine PS256 token with the salt the size of the hash verifies", Why: "Control case for the PSS salt rule.",
@@ -125,7 +125,9 @@ func buildCorpus(g *generator) []attackCase {
 		Verify: []expectation{valid(keySecret)}, Decode: decodeHMAC})
 
 	// alg none in every casing.
-	unsigned := func(alg string) string { return seg(`{"alg":"`+alg+`","typ":"JWT"}`) + "." + seg(g.claimsWith(`"sub":"admin"`)) + "." }
+	unsigned := func(alg string) string {
+		return seg(`{"alg":"`+alg+`","typ":"JWT"}`) + "." + seg(g.claimsWith(`"sub":"admin"`)) + "."
+	}
 	for _, alg := range []string{"none", "None", "NONE", "nOnE"} {
 		add("alg-none-"+strings.ToLower(caseName(alg)), caseSpec{
 			Title: "alg " + alg + " with an empty signature",
@@ -521,10 +523,10 @@ func buildCorpus(g *generator) []attackCase {
 		Decode: decodeHMAC,
 	})
 	add("alg-relabelled-hs384", caseSpec{
-		Title:  "HS256 tag under a header that says HS384",
-		Why:    "The header's alg must match the tag; a 32-byte tag is not HS384. With the corpus's 40-byte secret HS384 is not even allowed (it needs 48 bytes); with --allow-weak it is, and the tag's size is wrong.",
-		Cite:   []string{citeAlgVerify, "RFC 7518 §3.2"},
-		Token:  jws(`{"alg":"HS384"}`, claims, hs("HS256", g.secret)),
+		Title: "HS256 tag under a header that says HS384",
+		Why:   "The header's alg must match the tag; a 32-byte tag is not HS384. With the corpus's 40-byte secret HS384 is not even allowed (it needs 48 bytes); with --allow-weak it is, and the tag's size is wrong.",
+		Cite:  []string{citeAlgVerify, "RFC 7518 §3.2"},
+		Token: jws(`{"alg":"HS384"}`, claims, hs("HS256", g.secret)),
 		Verify: []expectation{
 			invalid(keySecret, "alg_not_allowed", "HS384"),
 			invalid(args(keySecret, []string{"--allow-weak"}), "bad_signature", "48"),
@@ -1003,4 +1005,3 @@ func (g *generator) encrypt(plaintext, cty string) string {
 	}
 	return out
 }
-
