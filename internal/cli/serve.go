@@ -74,9 +74,10 @@ func newServeCmdWith(g *Global, opts *ServeOptions) *cobra.Command {
 RFC 8414 discovery documents and a JWK Set, issues RFC 9068 access tokens (typ at+jwt) with the
 client-credentials grant, and signs exact claims posted to /mint.
 
-Once it listens, serve prints the issuer URL alone on stdout (so a script can read it) and logs
-one line per request on stderr (never a secret, an assertion or a token; -q silences it). It
-stops gracefully on SIGINT or SIGTERM.
+Once it listens, serve prints the issuer URL alone on stdout (so a script can read it; with
+--json, one line {"issuer","port","jwks_uri","token_endpoint","mint_endpoint","alg","kids"}) and
+logs one line per request on stderr (never a secret, an assertion or a token; -q silences it).
+It stops gracefully on SIGINT or SIGTERM.
 
 Endpoints, under the issuer URL:
   /.well-known/openid-configuration        OpenID Connect discovery
@@ -129,7 +130,7 @@ cross-origin without a CORS preflight that serve never grants.
   $ jwtkit serve --key signing.key --addr 127.0.0.1:9000 --client svc::read:users --client-jwks svc=svc.jwks.json
   $ jwtkit serve --port 0 --client ci:@ci.secret > issuer.url &   # then: read -r ISSUER < issuer.url
   $ jwtkit serve --addr 0.0.0.0:8080 --issuer http://issuer:8080 --rotate 10m   # in a container
-  $ curl -s -u ci:$CI_SECRET -d grant_type=client_credentials http://127.0.0.1:8080/token
+  $ curl -s -u "ci:$CI_SECRET" -d grant_type=client_credentials -d scope=read:users http://127.0.0.1:8080/token
   $ curl -s -H 'Content-Type: application/json' -d '{"sub":"alice","admin":true}' http://127.0.0.1:8080/mint`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -143,8 +144,8 @@ cross-origin without a CORS preflight that serve never grants.
 	f := cmd.Flags()
 	f.StringArrayVar(&opts.Keys, "key", nil, "private signing key `FILE` (PEM, JWK or JWK Set; @file, env:NAME, b64:…); repeatable, the first signs (default $JWTKIT_KEY, else a generated key)")
 	f.StringVar(&opts.Passphrase, "passphrase", "", "passphrase of encrypted PEM keys, in the secret grammar (default $JWTKIT_PASSPHRASE)")
-	f.StringVar(&opts.Alg, "alg", "", "signing algorithm (default: from the key; ES256 for a generated key)")
-	f.StringVar(&opts.Addr, "addr", defaultServeAddr, "listen `HOST:PORT`; anything but loopback must be asked for here")
+	f.StringVar(&opts.Alg, "alg", "", "signing algorithm of every --key (default: from the key; ES256 for a generated key)")
+	f.StringVar(&opts.Addr, "addr", defaultServeAddr, "address to listen on, `HOST:PORT`; anything but loopback must be asked for here")
 	f.IntVar(&opts.Port, "port", 0, "listen port, overriding the one in --addr; 0 picks a free port")
 	f.StringVar(&opts.Issuer, "issuer", "", "issuer `URL` clients use (default http://HOST:PORT of the listener)")
 	f.StringArrayVar(&opts.Clients, "client", nil, "client `ID:SECRET[:SCOPES]`; SECRET may be env:NAME or @FILE; repeatable")
