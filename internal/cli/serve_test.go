@@ -549,3 +549,32 @@ func TestServeHelpMentionsSecretForms(t *testing.T) {
 }
 
 func keysB64(s string) ([]byte, error) { return base64.RawURLEncoding.DecodeString(s) }
+
+// TestServeMintVerifiesThroughJWKS checks a /mint token with jwtkit verify against the served
+// JWK Set and discovery, in-process (the testscript does the same with curl).
+func TestServeMintVerifiesThroughJWKS(t *testing.T) {
+	run := startServe(t, serveEnv{now: "2026-11-25T10:00:00Z"})
+	defer run.stop(t)
+	claims := `{"iss":"` + run.issuer + `","sub":"alice","aud":"api","exp":1795604400}`
+	resp, err := testHTTP.Post(run.issuer+"/mint", "application/json", strings.NewReader(claims))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("/mint: %d %s", resp.StatusCode, body)
+	}
+	h := newHarness(t)
+	for _, args := range [][]string{
+		{"verify", "--jwks", run.issuer + "/jwks.json", "--aud", "api", string(body)},
+		{"verify", "--issuer", run.issuer, "--aud", "api", string(body)},
+	} {
+		if code := h.run(args...); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args[:3], code, h.stderr)
+		}
+		if !strings.Contains(h.stdout.String(), `"sub": "alice"`) {
+			t.Errorf("verified claims: %s", h.stdout)
+		}
+	}
+}
