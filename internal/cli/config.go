@@ -215,17 +215,3 @@ func profileJSON(p *config.Profile, f *config.File) *claims.Object {
 	}
 	return o
 }
-
-// configProfileNames lists the profiles of the config file for shell completion: the file
-// --config names when given, else the default one. Problems give no names.
-func configProfileNames(g *Global, file string) []string {
-	p, err := configPath(g, file)
-	if err != nil {
-		return nil
-	}
-	f, _, err := config.Load(p, config.Options{Home: homeDir(g)})
-	if err != nil {
-		return nil
-	}
-	return f.Names()
-}

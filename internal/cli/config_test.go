@@ -295,12 +295,6 @@ insecure = false
 		t.Errorf("config show with a bad JWTKIT_PROFILE: exit %d %q", code, h.stderr)
 	}
 	delete(h.env, "JWTKIT_PROFILE")
-	if names := configProfileNames(&Global{deps: h.deps}, ""); strings.Join(names, ",") != "a,b" {
-		t.Errorf("configProfileNames = %v", names)
-	}
-	if names := configProfileNames(&Global{deps: h.deps}, "/no/such/file"); names != nil {
-		t.Errorf("configProfileNames of a missing file = %v", names)
-	}
 
 	writeFetchConfig(t, h, "[profile.a]\n", 0o600)
 	if code := h.run("config", "show"); code != 2 || !strings.Contains(h.stderr.String(), "no profile named: pass NAME, set JWTKIT_PROFILE, or set default-profile in") {
