@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/jwtkit/jwtkit/internal/config"
 	"github.com/jwtkit/jwtkit/internal/keys"
 	"github.com/jwtkit/jwtkit/internal/oauth"
 	"github.com/jwtkit/jwtkit/internal/scopes"
@@ -78,11 +79,17 @@ and the deb and rpm packages and the Homebrew formula install them. Run "jwtkit 
 SHELL --help" for how to load one.
 
 ` + exitCodesHelp,
-		Example: `  $ jwtkit completion bash > jwtkit.bash
-  $ jwtkit completion zsh --no-descriptions > _jwtkit
-  $ jwtkit completion fish | head -n 3`,
-		Args:              cobra.NoArgs,
+		Example: `  $ source <(jwtkit completion bash)
+  $ jwtkit completion zsh > _jwtkit
+  $ jwtkit completion fish --no-descriptions > jwtkit.fish`,
+		Args:              cobra.ArbitraryArgs,
 		ValidArgsFunction: cobra.NoFileCompletions,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return errUnknownCommand(cmd, args[0])
+			}
+			return cmd.Help()
+		},
 	}
 	for _, shell := range CompletionShells() {
 		var noDesc bool
@@ -126,7 +133,14 @@ func CompletionFileName(shell string) string {
 func registerCompletions(root *cobra.Command, g *Global) {
 	walkCommands(root, func(cmd *cobra.Command) {
 		if cmd.ValidArgsFunction == nil && len(cmd.ValidArgs) == 0 {
-			if takesFileArgs(cmd) {
+			if cmd.Name() == "show" && cmd.HasParent() && cmd.Parent().Name() == "config" {
+				cmd.ValidArgsFunction = func(c *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+					if len(args) > 0 {
+						return nil, cobra.ShellCompDirectiveNoFileComp
+					}
+					return profileCompletions(g, c), cobra.ShellCompDirectiveNoFileComp
+				}
+			} else if takesFileArgs(cmd) {
 				// Files, also when the command has subcommands (which would turn them off).
 				cmd.ValidArgsFunction = completeFiles
 			} else {
@@ -185,7 +199,16 @@ func flagCompleter(g *Global, cmd *cobra.Command, f *pflag.Flag) cobra.Completio
 			cobra.CompletionWithDesc(oauth.AuthClientSecretPost, "client id and secret in the form body"),
 			cobra.CompletionWithDesc(oauth.AuthPrivateKeyJWT, "an RFC 7523 assertion signed with --assertion-key"),
 		})
-	case name == "kid" && cmd.Name() != "keygen":
+	case name == "profile":
+		return func(c *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			return profileCompletions(g, c), cobra.ShellCompDirectiveNoFileComp
+		}
+	case name == "assertion-aud":
+		return fixed([]cobra.Completion{
+			cobra.CompletionWithDesc("token-endpoint", "the token endpoint URL (default)"),
+			cobra.CompletionWithDesc("issuer", "the issuer URL"),
+		})
+	case name == "kid" && cmd.Name() != "keygen" || name == "assertion-kid":
 		return func(c *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 			return kidCompletions(g, c, args), cobra.ShellCompDirectiveNoFileComp
 		}
@@ -328,6 +351,36 @@ func kidCompletions(g *Global, cmd *cobra.Command, args []string) []cobra.Comple
 			seen[kid] = true
 			out = append(out, cobra.CompletionWithDesc(kid, k.Describe()))
 		}
+	}
+	return out
+}
+
+// profileCompletions lists the profiles of the config file the command would read (--config,
+// else $JWTKIT_CONFIG, else the user config directory's), each described by its endpoint. A
+// missing or broken file gives none, silently.
+func profileCompletions(g *Global, cmd *cobra.Command) []cobra.Completion {
+	flag := ""
+	if f := cmd.Flags().Lookup("config"); f != nil {
+		flag = f.Value.String()
+	}
+	path, err := configPath(g, flag)
+	if err != nil {
+		return nil
+	}
+	f, _, err := config.Load(path, config.Options{Home: homeDir(g)})
+	if err != nil {
+		return nil
+	}
+	var out []cobra.Completion
+	for _, p := range f.Profiles {
+		desc := p.Issuer
+		if desc == "" {
+			desc = p.TokenURL
+		}
+		if p.Name == f.DefaultProfile {
+			desc = strings.TrimSpace(desc + " (default)")
+		}
+		out = append(out, cobra.CompletionWithDesc(p.Name, desc))
 	}
 	return out
 }
