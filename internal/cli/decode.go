@@ -52,7 +52,7 @@ decoded in order), or the clipboard with --paste. Pasted forms are cleaned: quot
 a whole "Authorization: Bearer …" line.
 
 ` + exitCodesHelp,
-		Example: `  $ jwtkit decode eyJhbGciOi…
+		Example: `  $ jwtkit decode eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.ambcPNdFzkF_OdJpAyNmo0ctF-_T3NFsT-2s8w8bfSc
   $ jwtkit mint --secret env:JWT_SECRET --sub alice | jwtkit decode
   $ jwtkit decode --part payload "$TOKEN" | jq -r .sub
   $ pbpaste | jwtkit decode --pretty
