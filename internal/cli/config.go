@@ -49,8 +49,7 @@ func newConfigCmd(g *Global) *cobra.Command {
 		Long:  configHelp + "\n\n" + exitCodesHelp,
 		Example: `  $ jwtkit config path
   $ jwtkit config profiles
-  $ jwtkit config show staging
-  $ jwtkit fetch --profile staging`,
+  $ jwtkit config profiles --json | jq -r .path`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}

@@ -93,13 +93,10 @@ Profiles: --profile NAME (or $JWTKIT_PROFILE, or the file's default-profile) tak
 above from the config file (see 'jwtkit config --help'); flags given on the command line win.
 
 ` + exitCodesHelp,
-		Example: `  $ export JWTKIT_CLIENT_SECRET=…   # or --client-secret @secret.txt
-  $ jwtkit fetch --issuer https://idp.example --client-id ci --scope read:users
-  $ curl -H "Authorization: Bearer $(jwtkit fetch --profile staging)" https://api.example/users
-  $ jwtkit fetch --token-url https://tenant.auth0.com/oauth/token --client-id abc --auth-method client_secret_post --audience https://api.example
-  $ jwtkit fetch --issuer https://idp.example --client-id svc --assertion-key svc.key
-  $ jwtkit fetch --profile staging --json | jq .expires_at
-  $ jwtkit fetch --profile staging | jwtkit verify --issuer https://idp.example`,
+		Example: `  $ jwtkit fetch --token-url http://127.0.0.1:8080/token --client-id ci --client-secret env:CI_SECRET --scope read:users
+  $ jwtkit fetch --issuer http://127.0.0.1:8080/ --client-id ci --client-secret @ci.secret --json | jq -r .expires_at
+  $ jwtkit fetch --issuer http://127.0.0.1:9000/ --client-id svc --assertion-key svc.key | jwtkit verify --issuer http://127.0.0.1:9000/
+  $ curl -H "Authorization: Bearer $(jwtkit fetch --profile staging)" https://api.example/users`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.changed = cmd.Flags().Changed
