@@ -103,7 +103,7 @@ type Options struct {
 // and safe for concurrent use.
 type Verifier struct {
 	keys      []candidate
-	kids      []string // the distinct kids of the keys, for messages
+	kids      []string // the distinct kids of all the keys (usable or not), for messages
 	allowList []string // algorithms allowed, in keys.Algorithms order
 	policy    Policy
 	typ       string // normalised Policy.Type
@@ -112,7 +112,8 @@ type Verifier struct {
 	hasSecret bool
 }
 
-// candidate is one usable key with the algorithms it may verify.
+// candidate is one key with the algorithms it may verify (none when it suits no allowed
+// algorithm; it is kept to explain why a token naming its kid fails).
 type candidate struct {
 	key  keys.Key // the public half
 	kid  string
@@ -192,10 +193,11 @@ func New(ks []keys.Key, p Policy, o Options) (*Verifier, error) {
 // Algorithms returns the allow-list in force: Policy.Algs, or what the keys' types allow.
 func (v *Verifier) Algorithms() []string { return slices.Clone(v.allowList) }
 
-// Kids returns the distinct key IDs of the usable keys.
+// Kids returns the distinct key IDs of the keys, including keys that suit no allowed
+// algorithm.
 func (v *Verifier) Kids() []string { return slices.Clone(v.kids) }
 
-// HasKid reports whether a usable key has the given kid.
+// HasKid reports whether one of the keys has the given kid.
 func (v *Verifier) HasKid(kid string) bool { return slices.Contains(v.kids, kid) }
 
 func algList(algs []string) string {
