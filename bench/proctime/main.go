@@ -7,6 +7,7 @@
 //	proctime report [flags] RESULT.json...          medians, ratios, targets; exit 1 on a gate
 //	proctime run [-in FILE] -- COMMAND ARGS...      one run: wall time and peak RSS
 //	proctime size [-top N] BINARY                   where a binary's bytes come from
+//	proctime serve -jwks FILE                       a cacheable JWKS and discovery on loopback
 package main
 
 import (
@@ -19,7 +20,7 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-const usage = `usage: proctime time|report|run|size [flags] [args]; proctime CMD -h for flags`
+const usage = `usage: proctime time|report|run|size|serve [flags] [args]; proctime CMD -h for flags`
 
 // run dispatches a subcommand and returns the process exit code.
 func run(args []string, stdout, stderr io.Writer) int {
@@ -37,6 +38,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdRun(args[1:], stdout, stderr)
 	case "size":
 		err = cmdSize(args[1:], stdout, stderr)
+	case "serve":
+		err = cmdServe(args[1:], stdout, stderr)
 	default:
 		fmt.Fprintln(stderr, usage)
 		return 2

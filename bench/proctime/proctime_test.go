@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -257,6 +258,34 @@ func TestSizeOfABinary(t *testing.T) {
 	for _, want := range []string{"| .text |", "| (standard library) |", "| runtime |", "| all symbols |"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("size output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestMetadataHandler(t *testing.T) {
+	h := metadataHandler("http://127.0.0.1:1", []byte(`{"keys":[]}`))
+	tests := []struct {
+		path, want string
+		code       int
+	}{
+		{"/jwks.json", `{"keys":[]}`, 200},
+		{"/.well-known/openid-configuration", `{"issuer":"http://127.0.0.1:1","jwks_uri":"http://127.0.0.1:1/jwks.json"}`, 200},
+		{"/token", "", 404},
+	}
+	for _, tt := range tests {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", tt.path, nil))
+		if rec.Code != tt.code {
+			t.Errorf("GET %s: %d, want %d", tt.path, rec.Code, tt.code)
+			continue
+		}
+		if tt.code == 200 {
+			if got := rec.Body.String(); got != tt.want {
+				t.Errorf("GET %s = %s, want %s", tt.path, got, tt.want)
+			}
+			if cc := rec.Header().Get("Cache-Control"); cc != "max-age=3600" {
+				t.Errorf("GET %s: Cache-Control %q, want max-age=3600", tt.path, cc)
+			}
 		}
 	}
 }

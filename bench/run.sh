@@ -1,0 +1,354 @@
+#!/usr/bin/env bash
+# bench/run.sh measures what a jwtkit run costs, beside the floors it cannot go under, in one run:
+#
+#   - whole-process median wall time of decode, mint (HS256, ES256, RS256), verify (every
+#     algorithm, local key), verify against a cached JWKS URL and OIDC issuer, and fetch with a
+#     cached token; beside a hello-world Go binary and a do-nothing binary that links exactly
+#     jwtkit's external dependencies (generated from `go list -deps ./cmd/jwtkit` at run time, so it
+#     cannot go stale), all built with the release flags; and Debian's jose doing the same jobs
+#     when it is installed. Timed with hyperfine when installed, else with bench/proctime, which
+#     interleaves the commands run by run;
+#   - peak RSS of those commands;
+#   - stream verification: tokens per second and peak RSS for a stream of tokens on stdin;
+#   - the stripped binary's size, what takes the room, and the package inits run at start-up.
+#
+# Usage: bench/run.sh [--short] [--tool hyperfine|go] [--out FILE] [--keep]
+#   --short   CI mode (well under a minute): fewer commands and runs, a small stream, and a gate
+#             that fails on gross regressions only (a targeted command over BENCH_GATE, default
+#             2, times the dependency floor)
+#   --out     also write the report (Markdown) to FILE
+#   --keep    keep the work directory (binaries, keys, tokens, raw JSON) and print its path
+# Environment: BENCH_RUNS (timed runs per command, default 200, short 30), BENCH_STREAM_N
+# (tokens per stream, default 1000000, short 20000), BENCH_GATE.
+#
+# It installs nothing: hyperfine and Debian's jose are used when present (.ci/bench installs them).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+short=0 tool="" out="" keep=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--short) short=1 ;;
+	--tool) tool="$2"; shift ;;
+	--out) out="$2"; shift ;;
+	--keep) keep=1 ;;
+	*) echo "usage: bench/run.sh [--short] [--tool hyperfine|go] [--out FILE] [--keep]" >&2; exit 2 ;;
+	esac
+	shift
+done
+if [ -z "$tool" ]; then
+	if command -v hyperfine >/dev/null 2>&1; then tool=hyperfine; else tool=go; fi
+fi
+case "$tool" in hyperfine | go) ;; *) echo "bench: --tool is hyperfine or go" >&2; exit 2 ;; esac
+
+if [ "$short" = 1 ]; then
+	runs=${BENCH_RUNS:-30} rounds=3 stream_n=${BENCH_STREAM_N:-20000}
+else
+	runs=${BENCH_RUNS:-200} rounds=5 stream_n=${BENCH_STREAM_N:-1000000}
+fi
+gate=${BENCH_GATE:-2}
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/jwtkit-bench.XXXXXX")"
+# bg_pids are the servers this script started; stop_bg stops them.
+bg_pids=()
+stop_bg() {
+	local pid
+	for pid in "${bg_pids[@]}"; do
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	bg_pids=()
+}
+cleanup() {
+	stop_bg
+	if [ "$keep" = 1 ]; then echo "bench: kept $work" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+log() { printf 'bench: %s\n' "$*" >&2; }
+report() { printf '%s\n' "$*" >>"$work/report.md"; }
+: >"$work/report.md"
+
+# --- build: jwtkit and the two floors, with the release flags (.goreleaser.yaml) -------------
+export CGO_ENABLED=0
+buildflags=(-trimpath -ldflags=-s\ -w)
+module="$(go list -m)"
+log "building jwtkit, the floors and proctime in $work"
+go build "${buildflags[@]}" -o "$work/jwtkit" ./cmd/jwtkit
+go build -o "$work/proctime" ./bench/proctime
+mkdir -p "$work/floor/hello" "$work/floor/deps"
+sed "s|^module .*|module jwtkitbenchfloor|" go.mod >"$work/floor/go.mod"
+cp go.sum "$work/floor/go.sum"
+cat >"$work/floor/hello/main.go" <<'EOF'
+// Command hello is the hello-world floor.
+package main
+
+import "fmt"
+
+func main() { fmt.Println("hello") }
+EOF
+{
+	echo '// Command deps links what jwtkit links outside its own module, and does nothing.'
+	echo 'package main'
+	echo
+	echo 'import ('
+	# Every non-project package jwtkit links that a program may import (internal and vendored
+	# packages come in through the packages that import them).
+	go list -deps ./cmd/jwtkit | grep -v "^$module/" | grep -Ev '(^|/)internal(/|$)|^vendor/' | sed 's/.*/\t_ "&"/'
+	echo ')'
+	echo
+	echo 'func main() {}'
+} >"$work/floor/deps/main.go"
+ndeps=$(grep -c '^	_ "' "$work/floor/deps/main.go")
+(cd "$work/floor" && go build -mod=mod "${buildflags[@]}" -o "$work/hello" ./hello && go build -mod=mod "${buildflags[@]}" -o "$work/deps" ./deps)
+
+J="$work/jwtkit"
+export XDG_CACHE_HOME="$work/cache" XDG_CONFIG_HOME="$work/config" NO_COLOR=1
+unset JWTKIT_SECRET JWTKIT_KEY JWTKIT_NOW JWTKIT_PASSPHRASE JWTKIT_CLIENT_SECRET || true
+
+# --- keys and tokens ----------------------------------------------------------------------------
+log "making keys and tokens"
+k="$work/keys"
+mkdir -p "$k"
+"$J" keygen -q --alg HS256 -o "$k/hs256"
+"$J" keygen -q --alg ES256 -o "$k/es256" --jwk
+"$J" keygen -q --alg EdDSA -o "$k/eddsa"
+"$J" keygen -q --type rsa --bits 2048 -o "$k/rsa" --jwk
+if [ "$short" = 0 ]; then
+	"$J" keygen -q --alg HS384 -o "$k/hs384"
+	"$J" keygen -q --alg HS512 -o "$k/hs512"
+	"$J" keygen -q --alg ES384 -o "$k/es384"
+	"$J" keygen -q --alg ES512 -o "$k/es512"
+fi
+
+# sign ALG [SUB] prints a token for ALG, valid for two hours, with the issuer of the run.
+issuer="https://issuer.bench.test"
+sign() {
+	local alg="$1" sub="${2:-bench}" keyflag
+	case "$alg" in
+	HS*) keyflag=(--secret "@$k/$(echo "$alg" | tr 'A-Z' 'a-z').key") ;;
+	RS* | PS*) keyflag=(--key "$k/rsa.key") ;;
+	EdDSA) keyflag=(--key "$k/eddsa.key") ;;
+	ES*) keyflag=(--key "$k/$(echo "$alg" | tr 'A-Z' 'a-z').key") ;;
+	esac
+	"$J" mint "${keyflag[@]}" --alg "$alg" --iss "$issuer" --aud api --sub "$sub" --scope "read:users write:users" --exp 2h
+}
+# verifyflag ALG prints the verify key flag for ALG, one word per line.
+verifyflag() {
+	case "$1" in
+	HS*) printf '%s\n' --secret "@$k/$(echo "$1" | tr 'A-Z' 'a-z').key" ;;
+	RS* | PS*) printf '%s\n' --key "$k/rsa.pub" ;;
+	EdDSA) printf '%s\n' --key "$k/eddsa.pub" ;;
+	ES*) printf '%s\n' --key "$k/$(echo "$1" | tr 'A-Z' 'a-z').pub" ;;
+	esac
+}
+
+# A static JWKS and discovery server (proctime serve, answers cacheable for an hour) publishes the
+# ES256 key, and a local issuer (jwtkit serve) hands out an access token, so that verify --jwks,
+# verify --issuer and fetch can fill their caches. Both are stopped before timing: the timed runs
+# prove that a cache hit needs no network.
+# start_bg OUTFILE COMMAND… starts COMMAND in the background and waits for its first line.
+start_bg() {
+	local outfile="$1"
+	shift
+	"$@" >"$outfile" 2>"$outfile.err" &
+	bg_pids+=($!)
+	for _ in $(seq 100); do
+		[ -s "$outfile" ] && return 0
+		sleep 0.1
+	done
+	log "$(basename "$1") did not start: $(head -c 300 "$outfile.err")"
+	return 1
+}
+have_cache=0 have_fetch=0
+if start_bg "$work/static.url" "$work/proctime" serve -jwks "$k/es256.jwks.json"; then
+	issuer="$(head -n1 "$work/static.url")"
+	have_cache=1
+fi
+if "$J" fetch --help >/dev/null 2>&1 && "$J" serve --help >/dev/null 2>&1; then
+	printf 'bench-client-secret-0123456789abcdef' >"$k/client.secret"
+	if start_bg "$work/serve.url" "$J" serve -q --port 0 --key "$k/es256.key" --client "bench:@$k/client.secret"; then
+		token_url="$(head -n1 "$work/serve.url")/token"
+		have_fetch=1
+	fi
+else
+	log "this jwtkit has no fetch or serve; skipping the fetch case"
+fi
+
+if [ "$short" = 1 ]; then
+	verify_algs=(HS256 ES256 RS256 EdDSA)
+	stream_algs=(HS256 ES256)
+else
+	verify_algs=(HS256 HS384 HS512 ES256 ES384 ES512 RS256 RS384 RS512 PS256 PS384 PS512 EdDSA)
+	stream_algs=(HS256 ES256 EdDSA RS256 PS256)
+fi
+declare -A tok
+for alg in "${verify_algs[@]}"; do
+	tok[$alg]="$(sign "$alg")"
+done
+
+if [ "$have_cache" = 1 ]; then
+	"$J" verify --jwks "$issuer/jwks.json" "${tok[ES256]}" >/dev/null
+	"$J" verify --issuer "$issuer" "${tok[ES256]}" >/dev/null
+fi
+if [ "$have_fetch" = 1 ]; then
+	"$J" fetch --token-url "$token_url" --client-id bench --client-secret "@$k/client.secret" >/dev/null
+fi
+stop_bg
+
+# --- the timed commands -----------------------------------------------------------------------
+spec="$work/spec"
+{
+	printf 'floor: hello-world\t%s\n' "$work/hello"
+	printf 'floor: deps\t%s\n' "$work/deps"
+	printf 'decode\t%s decode %s\n' "$J" "${tok[HS256]}"
+	printf 'mint HS256\t%s mint --secret @%s --sub bench\n' "$J" "$k/hs256.key"
+	printf 'mint ES256\t%s mint --key %s --sub bench\n' "$J" "$k/es256.key"
+	printf 'mint RS256\t%s mint --key %s --sub bench\n' "$J" "$k/rsa.key"
+	for alg in "${verify_algs[@]}"; do
+		printf 'verify %s\t%s verify %s %s\n' "$alg" "$J" "$(verifyflag "$alg" | tr '\n' ' ')" "${tok[$alg]}"
+	done
+	if [ "$have_cache" = 1 ]; then
+		printf 'verify ES256 --jwks URL, cached\t%s verify --jwks %s/jwks.json %s\n' "$J" "$issuer" "${tok[ES256]}"
+		printf 'verify ES256 --issuer, cached\t%s verify --issuer %s %s\n' "$J" "$issuer" "${tok[ES256]}"
+	fi
+	if [ "$have_fetch" = 1 ]; then
+		printf 'fetch, cached token\t%s fetch --token-url %s --client-id bench --client-secret @%s\n' "$J" "$token_url" "$k/client.secret"
+	fi
+} >"$spec"
+
+have_jose=0
+if command -v jose >/dev/null 2>&1 && jose alg 2>/dev/null | grep -qx ES256; then
+	have_jose=1
+	# Debian's jose works with JWKs only; jwtkit keygen --jwk wrote them.
+	printf '{"sub":"bench"}' >"$work/payload.json"
+	printf '{"alg":"ES256"}' >"$work/es256-header.json"
+	{
+		printf 'jose verify ES256\tjose jws ver -i %s -k %s -O-\n' "${tok[ES256]}" "$k/es256.jwks.json"
+		printf 'jose verify RS256\tjose jws ver -i %s -k %s -O-\n' "${tok[RS256]}" "$k/rsa.jwks.json"
+		if [ "$short" = 0 ]; then
+			printf 'jose mint ES256\tjose jws sig -I %s -k %s -s %s -c -o-\n' "$work/payload.json" "$k/es256.jwk" "$work/es256-header.json"
+		fi
+	} >>"$spec"
+else
+	log "Debian's jose is not installed (bash .ci/install-peers installs it); no comparison"
+fi
+
+log "timing $(grep -c . "$spec") commands, $runs runs each, with $tool ($(uptime | sed 's/.*load/load/'))"
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+per_round=$(((runs + rounds - 1) / rounds))
+results=()
+for r in $(seq "$rounds"); do
+	json="$work/round$r.json"
+	if [ "$tool" = hyperfine ]; then
+		args=()
+		while IFS=$'\t' read -r name cmd; do
+			args+=(-n "$name" "$cmd")
+		done <"$spec"
+		hyperfine -N --style none --warmup 3 --runs "$per_round" --export-json "$json" "${args[@]}" >/dev/null
+	else
+		"$work/proctime" time -spec "$spec" -runs "$per_round" -warmup 3 -json "$json" >/dev/null
+	fi
+	results+=("$json")
+done
+load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
+
+report "## Start-up: median wall time per run"
+report ""
+report "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load average $load_before before and $load_after after; $tool, $((per_round * rounds)) runs per command in $rounds interleaved rounds; binaries built with \`CGO_ENABLED=0 go build -trimpath -ldflags='-s -w'\`; \`floor: deps\` blank-imports the $ndeps packages outside jwtkit that \`go list -deps ./cmd/jwtkit\` lists."
+report ""
+targets=(-target "decode=1.15" -target "verify HS256=1.15" -target "mint HS256=1.15")
+if [ "$have_fetch" = 1 ]; then targets+=(-target "fetch, cached token=1.15"); fi
+report_args=("${targets[@]}" -faster "verify ES256|jose verify ES256" -faster "verify RS256|jose verify RS256"
+	-within "verify ES256 --jwks URL, cached|verify ES256|1" -within "verify ES256 --issuer, cached|verify ES256|1")
+gate_failed=0
+if [ "$short" = 1 ]; then
+	"$work/proctime" report "${report_args[@]}" -gate "$gate" "${results[@]}" >>"$work/report.md" || gate_failed=1
+else
+	"$work/proctime" report "${report_args[@]}" "${results[@]}" >>"$work/report.md"
+fi
+
+# --- peak memory of single-token commands -----------------------------------------------------
+report ""
+report "## Peak RSS of one run"
+report ""
+report "| command | peak RSS MiB | target |"
+report "|---|---:|---|"
+while IFS=$'\t' read -r name cmd; do
+	case "$name" in floor:* | jose*) continue ;; esac
+	# shellcheck disable=SC2086 # the spec splits on spaces by design
+	rss=$("$work/proctime" run -- $cmd | sed 's/.*maxrss_kib=\([0-9]*\).*/\1/')
+	verdict="met"
+	[ "$rss" -lt $((20 * 1024)) ] || verdict="**missed**"
+	report "| $name | $(awk -v k="$rss" 'BEGIN{printf "%.1f", k/1024}') | < 20 MiB: $verdict |"
+done <"$spec"
+
+# --- stream verification ----------------------------------------------------------------------
+# stream_file ALG N writes N tokens, cycling through a few distinct ones.
+stream_file() {
+	local alg="$1" n="$2" f="$work/stream-$1-$2.txt" distinct=8
+	if [ ! -f "$f" ]; then
+		for i in $(seq "$distinct"); do sign "$alg" "user$i"; done >"$work/distinct-$alg.txt"
+		awk -v n="$n" '{t[NR] = $0} END {for (i = 0; i < n; i++) print t[i % NR + 1]}' "$work/distinct-$alg.txt" >"$f"
+	fi
+	echo "$f"
+}
+report ""
+report "## Stream verification: tokens on stdin, one JSON line out per token"
+report ""
+report "| algorithm | tokens | seconds | tokens/s | peak RSS MiB | RSS at $((stream_n / 100)) tokens |"
+report "|---|---:|---:|---:|---:|---:|"
+for alg in "${stream_algs[@]}"; do
+	mapfile -t vf < <(verifyflag "$alg")
+	small="$("$work/proctime" run -in "$(stream_file "$alg" $((stream_n / 100)))" -- "$J" verify "${vf[@]}")"
+	big="$("$work/proctime" run -in "$(stream_file "$alg" "$stream_n")" -- "$J" verify "${vf[@]}")"
+	secs=$(echo "$big" | sed 's/seconds=\([0-9.]*\).*/\1/')
+	rss=$(echo "$big" | sed 's/.*maxrss_kib=\([0-9]*\).*/\1/')
+	rss_small=$(echo "$small" | sed 's/.*maxrss_kib=\([0-9]*\).*/\1/')
+	report "| $alg | $stream_n | $secs | $(awk -v n="$stream_n" -v s="$secs" 'BEGIN{printf "%.0f", n/s}') | $(awk -v k="$rss" 'BEGIN{printf "%.1f", k/1024}') | $(awk -v k="$rss_small" 'BEGIN{printf "%.1f", k/1024}') |"
+	rm -f "$work/stream-$alg-$stream_n.txt"
+done
+
+# --- size and start-up work -------------------------------------------------------------------
+report ""
+report "## Binary size"
+report ""
+size=$(stat -c %s "$J")
+report "Stripped (\`-s -w\`, as released): $(awk -v b="$size" 'BEGIN{printf "%.2f", b/1048576}') MiB (target < 12 MiB); hello-world $(awk -v b="$(stat -c %s "$work/hello")" 'BEGIN{printf "%.2f", b/1048576}') MiB, deps floor $(awk -v b="$(stat -c %s "$work/deps")" 'BEGIN{printf "%.2f", b/1048576}') MiB."
+if [ "$short" = 0 ]; then
+	go build -trimpath -o "$work/jwtkit-symbols" ./cmd/jwtkit
+	report ""
+	report "What takes the room (\`proctime size\`, symbols of the same build without \`-s -w\`):"
+	report ""
+	"$work/proctime" size -top 12 "$work/jwtkit-symbols" >>"$work/report.md"
+	report "Largest symbols (\`go tool nm -size -sort size\`, file-backed only):"
+	report ""
+	report '```'
+	go tool nm -size -sort size "$work/jwtkit-symbols" | awk '$3 != "B" && $3 != "b" && $2 < 16000000' | head -n 12 >>"$work/report.md"
+	report '```'
+	report ""
+	report "## Package initialisation (\`GODEBUG=inittrace=1 jwtkit version\`)"
+	report ""
+	GODEBUG=inittrace=1 "$J" version 2>"$work/inittrace" >/dev/null
+	report "$(awk '/^init /{n++; ms += $5; b += $8; a += $10} END {printf "%d packages run an init: %.2f ms in all, %d bytes, %d allocations.", n, ms, b, a}' "$work/inittrace")"
+	report "Slowest:"
+	report ""
+	report '```'
+	sort -t' ' -k5 -g -r "$work/inittrace" | grep '^init ' | head -n 6 >>"$work/report.md"
+	report '```'
+	report ""
+	report "jwtkit's own packages:"
+	report ""
+	report '```'
+	grep "^init $module/" "$work/inittrace" >>"$work/report.md" || report "(none)"
+	report '```'
+fi
+
+cat "$work/report.md"
+if [ -n "$out" ]; then cp "$work/report.md" "$out"; fi
+if [ "$gate_failed" = 1 ]; then
+	log "FAIL: a start-up ratio crossed the gate of ${gate}x the dependency floor (see the table)"
+	exit 1
+fi
