@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/jwtkit/jwtkit/internal/failure"
+	"github.com/jwtkit/jwtkit/internal/token"
 )
 
 // streamItem is one line of a token stream on its way through the workers.
@@ -72,7 +73,7 @@ func (r *verifyRun) stream(in *tokenInput, pending []streamItem) error {
 			if errors.Is(err, io.EOF) {
 				return
 			}
-			if err != nil && failure.CodeOf(err) != "malformed_token" {
+			if err != nil && failure.CodeOf(err) != token.CodeMalformed {
 				readErr = err // the stream itself failed; what was read is still reported
 				return
 			}
