@@ -233,6 +233,7 @@ func (r *fetchRun) request() (*oauth.Request, error) {
 			return nil, fmt.Errorf("%s: %w", s.secretSource, err)
 		}
 		req.ClientSecret = secret
+		warnReadableFile(g, s.secretSpec, false)
 		r.red.add(string(secret), true)
 		r.red.addBasic(oauth.BasicCredentials(s.clientID, secret))
 		if s.assertionKey != "" {

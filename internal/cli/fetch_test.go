@@ -706,3 +706,48 @@ func TestFetchTokenAlias(t *testing.T) {
 		t.Fatalf("exit %d: %s %s", code, h.stdout, h.stderr)
 	}
 }
+
+// A private key or a secret file that other users can read is used, with a warning.
+func TestFetchWarnsAboutReadableSecretFiles(t *testing.T) {
+	srv := newFetchServer(t, fetchOKReply(60))
+	keyFile, _ := writeClientKey(t, "EC", 0, "P-256")
+	secretFile := fetchTempFile(t, "secret.txt", "file-secret\n")
+	for _, f := range []string{keyFile, secretFile} {
+		if err := os.Chmod(f, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tt := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"assertion key", []string{"--assertion-key", keyFile}, keyFile + " is readable by others (mode 0644)"},
+		{"assertion key as @file", []string{"--assertion-key", "@" + keyFile}, keyFile + " is readable by others"},
+		{"client secret file", []string{"--client-secret", "@" + secretFile}, secretFile + " is readable by others (mode 0644)"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := fetchHarness(t)
+			if code := h.fetch(t, srv, append([]string{"--no-cache"}, tt.args...)...); code != 0 {
+				t.Fatalf("exit %d: %s", code, h.stderr)
+			}
+			if !strings.Contains(h.stderr.String(), "warning: "+tt.want) {
+				t.Errorf("stderr %q\nwant %q", h.stderr, tt.want)
+			}
+			if code := h.fetch(t, srv, append([]string{"--no-cache", "-q"}, tt.args...)...); code != 0 || h.stderr.Len() != 0 {
+				t.Errorf("-q: exit %d, stderr %q", code, h.stderr)
+			}
+		})
+	}
+	// A private file, and a secret that is not a file, give no warning.
+	h := fetchHarness(t)
+	if err := os.Chmod(keyFile, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code := h.fetch(t, srv, "--no-cache", "--assertion-key", keyFile); code != 0 || h.stderr.Len() != 0 {
+		t.Errorf("private key file: exit %d, stderr %q", code, h.stderr)
+	}
+	if code := h.fetch(t, srv, "--no-cache", "--client-secret", "plain-literal-secret"); code != 0 || h.stderr.Len() != 0 {
+		t.Errorf("literal secret: exit %d, stderr %q", code, h.stderr)
+	}
+}
