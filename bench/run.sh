@@ -168,7 +168,7 @@ if start_bg "$work/static.url" "$work/proctime" serve -jwks "$k/es256.jwks.json"
 	have_cache=1
 fi
 if "$J" fetch --help >/dev/null 2>&1 && "$J" serve --help >/dev/null 2>&1; then
-	printf 'bench-client-secret-0123456789abcdef' >"$k/client.secret"
+	(umask 077 && printf 'bench-client-secret-0123456789abcdef' >"$k/client.secret")
 	if start_bg "$work/serve.url" "$J" serve -q --port 0 --key "$k/es256.key" --client "bench:@$k/client.secret"; then
 		token_url="$(head -n1 "$work/serve.url")/token"
 		have_fetch=1
