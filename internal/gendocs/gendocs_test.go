@@ -3,11 +3,13 @@ package gendocs
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/spf13/cobra"
+	"go.yaml.in/yaml/v3"
 )
 
 // TestCompletionsAreFresh fails when the committed completion scripts differ from what the
@@ -168,5 +170,69 @@ func TestEscapeFlagUsage(t *testing.T) {
 	}
 	if got := escapeFlagUsage("a lone ` quote_x"); got != "a lone \\` quote\\_x" {
 		t.Errorf("unbalanced quote: %q", got)
+	}
+}
+
+// TestReleaseConfigNamesEveryFile keeps .goreleaser.yaml in step with the generated files: the
+// Homebrew cask lists one man page per command (casks take no globs), and the completion scripts
+// the cask and the packages install exist.
+func TestReleaseConfigNamesEveryFile(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", ".goreleaser.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conf struct {
+		Casks []struct {
+			Manpages    []string          `yaml:"manpages"`
+			Completions map[string]string `yaml:"completions"`
+		} `yaml:"homebrew_casks"`
+		NFPMs []struct {
+			Contents []struct {
+				Src string `yaml:"src"`
+			} `yaml:"contents"`
+		} `yaml:"nfpms"`
+	}
+	if err := yaml.Unmarshal(data, &conf); err != nil {
+		t.Fatal(err)
+	}
+	if len(conf.Casks) != 1 || len(conf.NFPMs) != 1 {
+		t.Fatalf("want one cask and one nfpm section, got %d and %d", len(conf.Casks), len(conf.NFPMs))
+	}
+	dir := t.TempDir()
+	if err := WriteManPages(Root(), dir, time.Unix(0, 0)); err != nil {
+		t.Fatal(err)
+	}
+	pages, err := filepath.Glob(filepath.Join(dir, "*.1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, p := range pages {
+		want = append(want, "manpages/"+filepath.Base(p))
+	}
+	got := slices.Sorted(slices.Values(conf.Casks[0].Manpages))
+	if !slices.Equal(got, want) {
+		t.Errorf(".goreleaser.yaml homebrew_casks manpages differ from the pages gendocs makes:\n got  %v\n want %v", got, want)
+	}
+	files, err := Completions(Root())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var srcs []string
+	for _, src := range conf.Casks[0].Completions {
+		srcs = append(srcs, src)
+	}
+	for _, c := range conf.NFPMs[0].Contents {
+		if strings.HasPrefix(c.Src, "completions/") {
+			srcs = append(srcs, c.Src)
+		}
+	}
+	if len(srcs) < 6 {
+		t.Errorf("the cask and packages install %d completion scripts, want bash, zsh and fish in each", len(srcs))
+	}
+	for _, src := range srcs {
+		if _, ok := files[strings.TrimPrefix(src, "completions/")]; !ok {
+			t.Errorf(".goreleaser.yaml installs %s, which gendocs does not make", src)
+		}
 	}
 }
