@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -466,4 +467,25 @@ func flipLastSignatureBit(t *testing.T, tok string) string {
 	sig[len(sig)-1] ^= 1
 	parts[2] = base64.RawURLEncoding.EncodeToString(sig)
 	return strings.Join(parts, ".")
+}
+
+func TestVerifyPaste(t *testing.T) {
+	h := newHarness(t)
+	good := h.mint(t, "--sub", "pasted")
+	h.clip.Text = "  Authorization: Bearer " + good + "\n"
+	if code := h.run("verify", "--paste", "--secret", testSecret); code != 0 {
+		t.Fatalf("exit %d: %s", code, h.stderr)
+	}
+	if !strings.Contains(h.stdout.String(), `"sub": "pasted"`) {
+		t.Fatalf("stdout: %s", h.stdout)
+	}
+	if code := h.run("verify", "--paste", "--secret", testSecret, good); code != 2 ||
+		!strings.Contains(h.stderr.String(), "--paste and a token argument both given") {
+		t.Fatalf("--paste with an argument: exit %d: %s", code, h.stderr)
+	}
+	h.clip.Err = errors.New("no clipboard utility")
+	if code := h.run("verify", "--paste", "--secret", testSecret); code != 2 ||
+		!strings.Contains(h.stderr.String(), "reading the clipboard: no clipboard utility") {
+		t.Fatalf("clipboard failure: exit %d: %s", code, h.stderr)
+	}
 }
