@@ -47,6 +47,28 @@ func writeKey(t *testing.T, dir, name string, k keys.Key) (priv, pub string) {
 	return priv, pub
 }
 
+func TestVerifyTimeout(t *testing.T) {
+	h := newHarness(t)
+	good := h.mint(t, "--sub", "alice")
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	start := time.Now()
+	code := h.run("verify", "--timeout", "300ms", "--jwks", srv.URL+"/jwks.json", good)
+	if code != 3 || !strings.Contains(h.stderr.String(), "timed out after 300ms") {
+		t.Fatalf("exit %d: %s", code, h.stderr)
+	}
+	if elapsed := time.Since(start); elapsed > 5*time.Second {
+		t.Fatalf("took %v", elapsed)
+	}
+}
+
 func TestVerifyExitCodes(t *testing.T) {
 	h := newHarness(t)
 	good := h.mint(t, "--sub", "alice")
