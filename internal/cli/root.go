@@ -87,6 +87,12 @@ func (g *Global) resolve() error {
 
 // NewRoot builds the jwtkit command tree.
 func NewRoot(deps *Deps) *cobra.Command {
+	return newRoot(deps, nil)
+}
+
+// newRoot builds the root command. For a run (args not nil) whose command can stand alone, it
+// adds that command only (see standalone.go); else every command, with their completions.
+func newRoot(deps *Deps, args []string) *cobra.Command {
 	g := &Global{deps: deps}
 	root := &cobra.Command{
 		Use:   "jwtkit",
@@ -130,6 +136,9 @@ stdout alone, so commands compose in pipes; diagnostics go to stderr.
 	pf.BoolVarP(&g.Quiet, "quiet", "q", false, "silence warnings and progress on stderr")
 	pf.StringVar(&g.NowFlag, "now", "", "pretend the time is `TIME` (RFC 3339, Unix seconds or a duration from now; also JWTKIT_NOW)")
 
+	if args != nil && addStandalone(root, g, args) {
+		return root
+	}
 	root.AddCommand(
 		newMintCmd(g),
 		newDecodeCmd(g),
@@ -149,7 +158,7 @@ stdout alone, so commands compose in pipes; diagnostics go to stderr.
 // Execute runs jwtkit with args (without the program name) and returns the exit code. It prints
 // the error, if any, on stderr: as text, or as JSON under --json.
 func Execute(args []string, deps *Deps) int {
-	root := NewRoot(deps)
+	root := newRoot(deps, args)
 	root.SetArgs(args)
 	cmd, err := root.ExecuteC()
 	if err == nil {
