@@ -1,6 +1,7 @@
 package attacks
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"crypto/rsa"
 	"crypto/x509"
@@ -184,6 +185,18 @@ func buildCorpus(g *generator) []attackCase {
 			invalid(keyRSAJWK, "alg_not_allowed", "key-confusion"),
 			usage([]string{"--secret", "@rsa.jwk"}, "key", "JWK with kty RSA"),
 			invalid(keyJWKS, "alg_not_allowed", "key-confusion"),
+		},
+		Decode: decodeHMAC,
+	})
+	add("confusion-hs256-rsa-jwk-bom", caseSpec{
+		Title: "HS256 token whose HMAC key is the victim's RSA public JWK saved with a byte order mark",
+		Why:   "Editors on Windows save JSON with a UTF-8 BOM, and jwtkit reads such a file as a key. Given as a --secret it is still public-key material and must be refused like the same JWK without the BOM.",
+		Cite:  []string{citeConfusion, "RFC 8259 §8.1 (parsers may ignore a BOM)"},
+		// --secret @file drops the file's one trailing newline; the attacker MACs what jwtkit reads.
+		Token: jws(`{"alg":"HS256","kid":"rsa-1"}`, g.claimsWith(`"sub":"admin"`), hs("HS256", bytes.TrimSuffix(g.files["rsa-bom.jwk"], []byte("\n")))),
+		Verify: []expectation{
+			usage([]string{"--secret", "@rsa-bom.jwk"}, "key", "JWK with kty RSA"),
+			invalid([]string{"--key", "rsa-bom.jwk"}, "alg_not_allowed", "key-confusion"),
 		},
 		Decode: decodeHMAC,
 	})

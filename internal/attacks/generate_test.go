@@ -160,6 +160,7 @@ func newGenerator(t *testing.T) *generator {
 	g.files["ec521.pub"] = pemPublic(t, &g.p521.PublicKey)
 	g.files["ed.pub"] = pemPublic(t, g.ed.Public())
 	g.files["rsa.jwk"] = jwkJSON(t, rsaJWK(&g.rsa.PublicKey, "rsa-1"))
+	g.files["rsa-bom.jwk"] = append([]byte("\ufeff"), g.files["rsa.jwk"]...)
 	pinned := rsaJWK(&g.rsa.PublicKey, "rsa-1")
 	pinned["alg"] = "RS256"
 	g.files["rsa-rs256.jwk"] = jwkJSON(t, pinned)
