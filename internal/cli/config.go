@@ -58,7 +58,10 @@ func newConfigCmd(g *Global) *cobra.Command {
 	path := &cobra.Command{
 		Use:   "path",
 		Short: "Print where the config file is (it need not exist)",
-		Args:  cobra.NoArgs,
+		Long:  "Print the path of the config file jwtkit reads: --config, else $JWTKIT_CONFIG, else config.toml\nin the user config directory. The file need not exist.\n\n" + exitCodesHelp,
+		Example: `  $ jwtkit config path
+  $ mkdir -p "$(dirname "$(jwtkit config path)")"`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := configPath(g, file)
 			if err != nil {
@@ -74,7 +77,10 @@ func newConfigCmd(g *Global) *cobra.Command {
 	profiles := &cobra.Command{
 		Use:   "profiles",
 		Short: "List the profiles of the config file, one per line",
-		Args:  cobra.NoArgs,
+		Long:  "List the profiles of the config file, one per line, in the file's order; --json adds the path\nand the default profile.\n\n" + exitCodesHelp,
+		Example: `  $ jwtkit config profiles
+  $ jwtkit config profiles --json | jq -r .default_profile`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runConfigProfiles(g, file)
 		},
@@ -84,7 +90,11 @@ func newConfigCmd(g *Global) *cobra.Command {
 		Short: "Print a profile's settings as JSON, secrets as their references",
 		Long: `Print the settings of profile NAME (default: $JWTKIT_PROFILE, else the file's
 default-profile) as JSON, as fetch will use them: paths made absolute, and a literal secret
-shown only as "(literal value, not shown)".`,
+shown only as "(literal value, not shown)".
+
+` + exitCodesHelp,
+		Example: `  $ jwtkit config show staging
+  $ jwtkit config show staging | jq -r '.issuer // ."token-url"'`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := ""

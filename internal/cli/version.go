@@ -44,7 +44,12 @@ func newVersionCmd(g *Global) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print jwtkit's version, commit and Go version",
-		Args:  cobra.NoArgs,
+		Long: `Print jwtkit's version, commit, commit date and Go version. Release builds carry them;
+a "go install …@version" build reads them from the build information Go records in the binary.
+--json prints {version, commit, date, go}.
+
+` + exitCodesHelp,
+		Args: cobra.NoArgs,
 		Example: `  $ jwtkit version
   $ jwtkit version --json | jq -r .version`,
 		RunE: func(cmd *cobra.Command, args []string) error {
