@@ -207,9 +207,14 @@ func algList(algs []string) string {
 	return strings.Join(algs, ", ")
 }
 
-// familyAlgs lists the algorithms a key's type allows: its JWK alg when set, else its family's.
+// familyAlgs lists the algorithms a key's type allows: its JWK alg when set (read as
+// keys.InferAlg reads it, so RFC 9864's fully-specified "Ed25519" means EdDSA), else its
+// family's.
 func familyAlgs(k keys.Key) []string {
 	if a := k.JWK.Algorithm; a != "" {
+		if inferred, err := keys.InferAlg(k); err == nil {
+			return []string{inferred}
+		}
 		return []string{a}
 	}
 	switch k.Family() {
