@@ -42,9 +42,13 @@ Exit codes: 0 success, 1 invalid token, 2 usage or input error, 3 a remote party
 }
 
 // suggestCommand names the command (or alias) closest to a mistyped name, or "" when none is
-// close: within two edits, or a prefix of at least two letters.
+// close: within two edits (one for names of up to four letters), or a prefix of at least two
+// letters.
 func suggestCommand(parent *cobra.Command, typed string) string {
 	best, bestDist := "", 3
+	if len(typed) <= 4 {
+		bestDist = 2
+	}
 	lower := strings.ToLower(typed)
 	for _, c := range parent.Commands() {
 		if !c.IsAvailableCommand() {
