@@ -5,6 +5,8 @@ package clipboard
 
 import (
 	"errors"
+	"fmt"
+	"os/exec"
 
 	"github.com/atotto/clipboard"
 )
@@ -26,7 +28,8 @@ func (System) ReadAll() (string, error) {
 	if clipboard.Unsupported {
 		return "", ErrUnavailable
 	}
-	return clipboard.ReadAll()
+	text, err := clipboard.ReadAll()
+	return text, describe(err)
 }
 
 // WriteAll replaces the clipboard's text.
@@ -34,7 +37,17 @@ func (System) WriteAll(text string) error {
 	if clipboard.Unsupported {
 		return ErrUnavailable
 	}
-	return clipboard.WriteAll(text)
+	return describe(clipboard.WriteAll(text))
+}
+
+// describe says what to check when the clipboard tool ran and failed, which on Linux almost
+// always means it found no display.
+func describe(err error) error {
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return fmt.Errorf("the clipboard tool failed (%v); it needs a display: $DISPLAY for xclip or xsel, $WAYLAND_DISPLAY for wl-clipboard", exit)
+	}
+	return err
 }
 
 // Memory is an in-memory clipboard for tests. A non-nil Err makes every call fail with it.
