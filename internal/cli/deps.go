@@ -15,6 +15,7 @@ import (
 
 	"github.com/jwtkit/jwtkit/internal/clipboard"
 	"github.com/jwtkit/jwtkit/internal/iostreams"
+	"github.com/jwtkit/jwtkit/internal/keys"
 )
 
 // Deps are a command's links to the world outside the process.
@@ -44,7 +45,7 @@ func SystemDeps(build BuildInfo) *Deps {
 		IO:        iostreams.System(),
 		Getenv:    os.Getenv,
 		Now:       time.Now,
-		ReadFile:  os.ReadFile,
+		ReadFile:  keys.ReadFile, // capped, so no flag can make jwtkit read an endless file
 		Clipboard: clipboard.System{},
 		Rand:      rand.Reader,
 		CacheDir:  userDir(os.UserCacheDir),

@@ -4,13 +4,11 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/jwtkit/jwtkit/internal/claims"
 	"github.com/jwtkit/jwtkit/internal/failure"
 	"github.com/jwtkit/jwtkit/internal/keys"
-	"github.com/jwtkit/jwtkit/internal/safefile"
 	"github.com/jwtkit/jwtkit/internal/token"
 )
 
@@ -59,7 +57,6 @@ func loadAssertionSigner(g *Global, s *fetchSettings) (*assertionSigner, error) 
 	case !k.IsPrivate():
 		return nil, failure.Usagef("key", "--assertion-key %s is a %s; signing the client assertion needs the private key", k.Source, k.Describe())
 	}
-	warnReadableFile(g, s.assertionKey, true)
 	alg := s.assertionAlg
 	if alg == "" {
 		if alg, err = keys.InferAlg(k); err != nil {
@@ -109,22 +106,4 @@ func (a *assertionSigner) sign(aud string) (string, error) {
 		return "", err
 	}
 	return token.Sign(a.alg, a.key.JWK.Key, h, p, a.rand)
-}
-
-// warnReadableFile warns when the file a secret or key spec names (@path, or a bare path for a
-// key) can be read by other users, as SECURITY-NOTES asks for private keys and secrets.
-func warnReadableFile(g *Global, spec string, bareIsPath bool) {
-	var path string
-	switch {
-	case strings.HasPrefix(spec, "@"):
-		path = spec[1:]
-	case !bareIsPath, spec == "-", strings.HasPrefix(spec, "env:"), strings.HasPrefix(spec, "b64:"),
-		strings.HasPrefix(spec, "b64url:"), strings.HasPrefix(spec, "hex:"):
-		return
-	default:
-		path = spec
-	}
-	if w := safefile.CheckPrivateReadable(path, nil); w != "" {
-		g.Warnf("%s", w)
-	}
 }

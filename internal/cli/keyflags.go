@@ -3,9 +3,11 @@ package cli
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/jwtkit/jwtkit/internal/failure"
 	"github.com/jwtkit/jwtkit/internal/keys"
+	"github.com/jwtkit/jwtkit/internal/safefile"
 )
 
 // resolver returns the key-material resolver for this run; stdinFree says whether a key or
@@ -40,6 +42,12 @@ func loadKeyFile(g *Global, spec string, passphrase []byte, stdinFree bool) ([]k
 	if len(list) == 0 {
 		return nil, failure.Usagef("key", "%s holds no key", name)
 	}
+	for _, k := range list {
+		if k.IsPrivate() || k.IsSymmetric() {
+			warnReadableFile(g, spec, true)
+			break
+		}
+	}
 	return list, nil
 }
 
@@ -54,4 +62,22 @@ func resolvePassphrase(g *Global, flag string, stdinFree bool) ([]byte, error) {
 		return nil, fmt.Errorf("--passphrase: %w", err)
 	}
 	return p, nil
+}
+
+// warnReadableFile warns when the file a secret or key spec names (@path, or a bare path for a
+// key) can be read by other users, as SECURITY-NOTES asks for private keys and secrets.
+func warnReadableFile(g *Global, spec string, bareIsPath bool) {
+	var path string
+	switch {
+	case strings.HasPrefix(spec, "@"):
+		path = spec[1:]
+	case !bareIsPath, spec == "-", strings.HasPrefix(spec, "env:"), strings.HasPrefix(spec, "b64:"),
+		strings.HasPrefix(spec, "b64url:"), strings.HasPrefix(spec, "hex:"):
+		return
+	default:
+		path = spec
+	}
+	if w := safefile.CheckPrivateReadable(path, nil); w != "" {
+		g.Warnf("%s", w)
+	}
 }

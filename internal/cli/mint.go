@@ -248,6 +248,7 @@ func mintKey(g *Global, opts *MintOptions, stdinFree bool) (signingKey, error) {
 		if err != nil {
 			return signingKey{}, fmt.Errorf("--secret: %w", err)
 		}
+		warnReadableFile(g, secretSpec, false)
 		if err := keys.CheckHMACSecret(secret); err != nil {
 			return signingKey{}, err
 		}

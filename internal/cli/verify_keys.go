@@ -75,6 +75,7 @@ func loadVerifyKeys(ctx context.Context, g *Global, opts *VerifyOptions, stdinFr
 		if err != nil {
 			return nil, "", fmt.Errorf("%s: %w", secretSource, err)
 		}
+		warnReadableFile(g, spec, false)
 		if err := keys.CheckHMACSecret(secret); err != nil {
 			return nil, "", err
 		}

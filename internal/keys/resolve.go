@@ -194,7 +194,7 @@ func ReadLimited(r io.Reader, limit int) ([]byte, error) {
 		return nil, err
 	}
 	if len(data) > limit {
-		return nil, fmt.Errorf("more than %d bytes; it is not key material", limit)
+		return nil, fmt.Errorf("more than %d bytes, the limit for keys, secrets and other input files", limit)
 	}
 	return data, nil
 }
