@@ -256,7 +256,7 @@ type verdict struct {
 
 // check parses and verifies one token, following a key rotation when its kid is unknown.
 func (r *verifyRun) check(raw string) verdict {
-	p, err := token.Parse(raw, r.maxSize)
+	p, err := verify.Parse(raw, r.maxSize) // token.Parse's result, faster for common tokens
 	if err != nil {
 		return verdict{err: err}
 	}

@@ -24,8 +24,8 @@ import (
 // a *SignatureError explains a refusal worth explaining (a DER-encoded ECDSA signature, r = 0,
 // a PSS salt of the wrong length); any other error means the signature does not verify.
 //
-// Implementations must be safe for concurrent use. Reference is the default; a faster checker
-// can be slotted in through Options.Signature once it is proven to give Reference's verdicts.
+// Implementations must be safe for concurrent use. Fast is the default: it gives Reference's
+// verdicts (FuzzFastSignature), faster; Options.Signature can name another.
 type SignatureChecker interface {
 	CheckSignature(p *token.Parsed, alg string, key any) error
 }

@@ -92,7 +92,7 @@ func (r *Result) Err() error {
 
 // Options tune how a Verifier works, not what it accepts.
 type Options struct {
-	// Signature checks signatures; nil means Reference.
+	// Signature checks signatures; nil means Fast, which gives Reference's verdicts.
 	Signature SignatureChecker
 	// Detail makes Verify run every check and fill Found and Expected for passed checks too
 	// (for --json); without it Verify stops at the first failure and records only that.
@@ -139,9 +139,6 @@ func New(ks []keys.Key, p Policy, o Options) (*Verifier, error) {
 		}
 	}
 	v := &Verifier{policy: p, sig: o.Signature, detail: o.Detail, typ: normalType(p.Type)}
-	if v.sig == nil {
-		v.sig = Reference{}
-	}
 	allowed := map[string]bool{}
 	var firstErr error
 	usable := 0
@@ -179,6 +176,9 @@ func New(ks []keys.Key, p Policy, o Options) (*Verifier, error) {
 			firstErr = errors.New("no key is usable for signatures")
 		}
 		return nil, failure.Usage(failure.CodeOf(firstErr), fmt.Errorf("no key can verify %s: %w", algList(p.Algs), firstErr))
+	}
+	if v.sig == nil {
+		v.sig = Fast{macs: newMacCache(v.keys)}
 	}
 	for _, a := range known {
 		// An explicit allow-list is kept whole, so that a token whose alg was allowed but no key
