@@ -20,10 +20,8 @@ import (
 // filesKnownBroken lists file-safety checks jwtkit fails today, keyed by subtest name, with
 // what is wrong. A listed check that starts to pass fails the test, so the list cannot rot.
 var filesKnownBroken = map[string]string{
-	"readable key: mint --key": "mint loads a private key from a file mode 0644 without the warning SECURITY-NOTES asks for " +
-		"(serve gives it, with safefile.CheckPrivateReadable; internal/cli/mint.go does not call it)",
-	"readable key: fetch --assertion-key": "same for fetch's private_key_jwt assertion key (internal/cli/fetch.go)",
-	"readable key: jwks --private":        "same for jwks reading a private key (internal/cli/jwks.go)",
+	"readable key: jwks --private": "jwks reads a private key file mode 0644 without the warning SECURITY-NOTES asks for " +
+		"(mint, fetch, verify and serve give it)",
 }
 
 // jwksServer serves a switchable JWK Set with Cache-Control max-age and counts requests.

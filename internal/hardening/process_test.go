@@ -18,23 +18,7 @@ import (
 
 // processKnownBroken lists TestEndlessFiles cases that jwtkit gets wrong today, with what is
 // wrong. A listed case that starts to pass fails the test, so the list cannot rot.
-var processKnownBroken = map[string]string{
-	"verify --key":            "cli.SystemDeps reads files with os.ReadFile, which has no size cap: an endless file is read until memory runs out (keys.ReadFile caps at 1 MiB)",
-	"verify --secret @":       "same: os.ReadFile in cli.SystemDeps",
-	"verify --jwks file":      "same: os.ReadFile in cli.SystemDeps",
-	"verify --passphrase @":   "same: os.ReadFile in cli.SystemDeps",
-	"mint --key":              "same: os.ReadFile in cli.SystemDeps",
-	"mint --secret @":         "same: os.ReadFile in cli.SystemDeps",
-	"mint --claims":           "same: os.ReadFile in cli.SystemDeps (mint reads --claims FILE with deps.ReadFile)",
-	"jwks":                    "same: os.ReadFile in cli.SystemDeps",
-	"jwks thumbprint":         "same: os.ReadFile in cli.SystemDeps",
-	"jwks pem":                "same: os.ReadFile in cli.SystemDeps",
-	"fetch --client-secret @": "same: os.ReadFile in cli.SystemDeps",
-	"fetch --assertion-key":   "same: os.ReadFile in cli.SystemDeps",
-	"serve --key":             "same: os.ReadFile in cli.SystemDeps",
-	"verify --key /dev/zero":  "same: os.ReadFile in cli.SystemDeps reads a character device to the end",
-	"serve --config":          "same: os.ReadFile in cli.SystemDeps (serve reads --config FILE with deps.ReadFile)",
-}
+var processKnownBroken = map[string]string{}
 
 // memoryLimitKiB is the address-space limit (ulimit -v) the binary runs under: far more than
 // jwtkit needs, far less than an unbounded read reaches before the timeout.
