@@ -108,7 +108,7 @@ func (s *Server) URL(path string) string {
 	return s.base + path
 }
 
-// SigningKeyID returns the kid of the key that signs now, and KeyIDs every published kid.
+// SigningKeyID returns the kid of the key that signs now.
 func (s *Server) SigningKeyID() string { return s.ring.current().signer.kid }
 
 // KeyIDs returns the kids of the published keys, the signing key first.
