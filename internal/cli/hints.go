@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/jwtkit/jwtkit/internal/failure"
+	"github.com/jwtkit/jwtkit/internal/suggest"
 )
 
 // writeOverview prints what `jwtkit` with no arguments shows: one line per command and a first
@@ -55,7 +56,7 @@ func suggestCommand(parent *cobra.Command, typed string) string {
 			continue
 		}
 		for _, name := range append([]string{c.Name()}, c.Aliases...) {
-			d := editDistance(lower, strings.ToLower(name))
+			d := suggest.Distance(lower, strings.ToLower(name))
 			if len(lower) >= 2 && strings.HasPrefix(name, lower) && d > 1 {
 				d = 1
 			}
@@ -95,7 +96,7 @@ func suggestFlag(cmd *cobra.Command, typed string) string {
 		if f.Hidden {
 			return
 		}
-		d := editDistance(strings.ToLower(typed), f.Name)
+		d := suggest.Distance(strings.ToLower(typed), f.Name)
 		if len(typed) >= 3 && strings.HasPrefix(f.Name, typed) && d > 1 {
 			d = 1
 		}
@@ -119,35 +120,6 @@ func flagOwners(root *cobra.Command, name string) []string {
 		out = append(out[:4], "…")
 	}
 	return out
-}
-
-// editDistance is the Damerau–Levenshtein distance (with adjacent transpositions) of a and b,
-// counted in bytes; names here are ASCII.
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 64
-	}
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
 }
 
 // errUnknownCommand is the usage error for a mistyped command, with a suggestion when one is near.

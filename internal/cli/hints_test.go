@@ -7,22 +7,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/jwtkit/jwtkit/internal/iostreams"
+	"github.com/jwtkit/jwtkit/internal/suggest"
 )
-
-func TestEditDistance(t *testing.T) {
-	for _, tc := range []struct {
-		a, b string
-		want int
-	}{
-		{"", "", 0}, {"mint", "mint", 0}, {"mnit", "mint", 1}, {"mint", "mintt", 1}, {"mint", "mit", 1},
-		{"verfy", "verify", 1}, {"secert", "secret", 1}, {"tcsh", "bash", 2}, {"", "abc", 3},
-		{"kitten", "sitting", 3}, {strings.Repeat("a", 65), "a", 64},
-	} {
-		if got := editDistance(tc.a, tc.b); got != tc.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
-		}
-	}
-}
 
 func TestSuggestions(t *testing.T) {
 	root := NewRoot(newHarness(t).deps)
@@ -83,8 +69,8 @@ func FuzzSuggest(f *testing.F) {
 	}
 	complete := algCompleter(false, true)
 	f.Fuzz(func(t *testing.T, typed, other string) {
-		d := editDistance(typed, other)
-		if d != editDistance(other, typed) {
+		d := suggest.Distance(typed, other)
+		if d != suggest.Distance(other, typed) {
 			t.Fatalf("distance not symmetric for %q, %q", typed, other)
 		}
 		if (d == 0) != (typed == other) && len(typed) <= 64 && len(other) <= 64 {

@@ -370,9 +370,9 @@ func TestSuggest(t *testing.T) {
 		{strings.Repeat("a", 100), ""},
 	}
 	for _, tt := range tests {
-		got := suggest(tt.key, profileKeys)
+		got := keyHint(tt.key, profileKeys)
 		if (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) {
-			t.Errorf("suggest(%q) = %q, want %q", tt.key, got, tt.want)
+			t.Errorf("keyHint(%q) = %q, want %q", tt.key, got, tt.want)
 		}
 	}
 }

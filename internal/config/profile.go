@@ -13,6 +13,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/jwtkit/jwtkit/internal/failure"
+	"github.com/jwtkit/jwtkit/internal/suggest"
 	"github.com/jwtkit/jwtkit/internal/timespec"
 )
 
@@ -103,7 +104,7 @@ func parse(data []byte, source, dir string, opts Options) (*File, error) {
 		case "default-profile", "profile":
 		default:
 			return nil, fail("unknown key %s%s; the file has default-profile and [profile.NAME] tables",
-				quote(key), suggest(key, []string{"default-profile", "profile"}))
+				quote(key), keyHint(key, []string{"default-profile", "profile"}))
 		}
 	}
 	if v, ok := raw["profile"]; ok {
@@ -288,7 +289,7 @@ func (p *Profile) set(key string, v any, dir string, opts Options) error {
 		p.Insecure = &b
 		return nil
 	}
-	return fmt.Errorf("unknown key %s%s", quote(key), suggest(key, profileKeys))
+	return fmt.Errorf("unknown key %s%s", quote(key), keyHint(key, profileKeys))
 }
 
 func (p *Profile) setParams(v any) error {
@@ -417,40 +418,16 @@ func printable(s string) bool {
 	return !strings.ContainsFunc(s, func(r rune) bool { return r < 0x21 || r > 0x7e })
 }
 
-// suggest returns "; did you mean X?" for a key that differs from a known one only by '_' for
+// keyHint returns "; did you mean X?" for a key that differs from a known one only by '_' for
 // '-', by case, or by one edit.
-func suggest(key string, known []string) string {
+func keyHint(key string, known []string) string {
 	norm := strings.ToLower(strings.ReplaceAll(key, "_", "-"))
 	for _, k := range known {
-		if norm == k || editDistance(norm, k) <= 1 || norm+"s" == k || norm == k+"s" {
+		if norm == k || suggest.Distance(norm, k) <= 1 || norm+"s" == k || norm == k+"s" {
 			return "; did you mean " + k + "?"
 		}
 	}
 	return ""
-}
-
-// editDistance is the Levenshtein distance, for short strings only.
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 64
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // describeParseError turns a TOML syntax error into one line with its position. When the error

@@ -1,0 +1,36 @@
+// Package suggest measures how far a mistyped name is from the names jwtkit knows, so that
+// commands, flags and config keys can answer "did you mean …?".
+package suggest
+
+// maxLen bounds the names compared; longer ones are never close to anything.
+const maxLen = 64
+
+// Distance is the Damerau–Levenshtein distance (with adjacent transpositions) of a and b,
+// counted in bytes, as jwtkit's names are ASCII. Names longer than 64 bytes are 64 apart from
+// everything, which keeps the cost bounded on hostile input.
+func Distance(a, b string) int {
+	if len(a) > maxLen || len(b) > maxLen {
+		return maxLen
+	}
+	prev2 := make([]int, len(b)+1)
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
+}
