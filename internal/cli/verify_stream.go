@@ -155,6 +155,11 @@ func (r *verifyRun) streamLine(it *streamItem) streamOut {
 	} else {
 		vd = r.check(it.tok)
 	}
+	if vd.err == nil && !r.g.JSONOutput() {
+		if data, ok := appendValidLine(nil, it.line, vd.res.Claims); ok {
+			return streamOut{data: data}
+		}
+	}
 	var buf bytes.Buffer
 	if err := writeJSONValue(&buf, vd.toJSON(it.line, r.g.JSONOutput()), false); err != nil {
 		// The claims parsed as a JSON object, so this cannot happen; the line still says so.
