@@ -9,7 +9,7 @@ import (
 // A run of jwtkit builds only the command it runs when that command can stand alone. Building
 // every command with its flags, and then every flag's completion, took more time than a whole
 // decode or verify --secret (about 1.2 million of the 2.5 million instructions of `jwtkit
-// version`; see bench/README.md): a cost every run in a CI loop paid for nothing.
+// version`; see "Performance" in README.md): a cost every run in a CI loop paid for nothing.
 
 // standalone is a command that a run can build without the rest of the tree.
 type standalone struct {
