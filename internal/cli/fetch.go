@@ -5,7 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
+	"io"
 	"strings"
 	"time"
 
@@ -277,23 +277,11 @@ func (r *fetchRun) request() (*oauth.Request, error) {
 
 // httpClient is the hardened client for discovery and the token endpoint.
 func (r *fetchRun) httpClient() *safehttp.Client {
-	g, s := r.g, r.s
-	if s.insecure {
-		g.Warnf("--insecure: plain http and unverified TLS certificates are allowed; anyone on the network path can read the client credentials")
-	}
-	o := safehttp.Options{
-		Timeout:       s.timeout,
-		AllowInsecure: s.insecure,
-		Transport:     g.deps.Transport,
-		Version:       resolveVersion(g.deps.Build).Version,
-	}
-	if o.Transport == nil {
-		o.Proxy = http.ProxyFromEnvironment
-	}
+	var verbose io.Writer
 	if r.opts.Verbose {
-		o.Verbose = r.red.writer(g.deps.IO.ErrOut)
+		verbose = r.red.writer(r.g.deps.IO.ErrOut)
 	}
-	return safehttp.New(o)
+	return newHTTPClient(r.g, r.s.timeout, r.s.insecure, "anyone on the network path can read the client credentials", verbose)
 }
 
 // openCache opens the token and discovery cache, or returns nil (with a warning) when there is

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -144,19 +143,7 @@ func loadVerifyKeys(ctx context.Context, g *Global, opts *VerifyOptions, stdinFr
 
 // verifyHTTP returns the HTTP client and, unless --no-cache, the disk cache for remote keys.
 func verifyHTTP(g *Global, opts *VerifyOptions) (*safehttp.Client, *diskcache.Cache) {
-	if opts.Insecure {
-		g.Warnf("--insecure: plain http and unverified TLS certificates are allowed; anyone on the network path can substitute the keys")
-	}
-	o := safehttp.Options{
-		Timeout:       opts.timeout,
-		AllowInsecure: opts.Insecure,
-		Transport:     g.deps.Transport,
-		Version:       resolveVersion(g.deps.Build).Version,
-	}
-	if o.Transport == nil {
-		o.Proxy = http.ProxyFromEnvironment
-	}
-	client := safehttp.New(o)
+	client := newHTTPClient(g, opts.timeout, opts.Insecure, "anyone on the network path can substitute the keys", nil)
 	if opts.NoCache {
 		return client, nil
 	}

@@ -1,0 +1,30 @@
+package cli
+
+import (
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/jwtkit/jwtkit/internal/safehttp"
+)
+
+// newHTTPClient returns the hardened client every remote call goes through: the command's
+// timeout, the injected transport (or the environment's proxy settings on the real one), and
+// --insecure with a warning that says what it exposes (risk). verbose, when not nil, receives
+// the redacted request log.
+func newHTTPClient(g *Global, timeout time.Duration, insecure bool, risk string, verbose io.Writer) *safehttp.Client {
+	if insecure {
+		g.Warnf("--insecure: plain http and unverified TLS certificates are allowed; %s", risk)
+	}
+	o := safehttp.Options{
+		Timeout:       timeout,
+		AllowInsecure: insecure,
+		Transport:     g.deps.Transport,
+		Version:       resolveVersion(g.deps.Build).Version,
+		Verbose:       verbose,
+	}
+	if o.Transport == nil {
+		o.Proxy = http.ProxyFromEnvironment
+	}
+	return safehttp.New(o)
+}
