@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -227,5 +228,53 @@ func TestSecretNeverInOutput(t *testing.T) {
 				t.Errorf("jwtkit %v printed the secret: %q", args, s)
 			}
 		}
+	}
+}
+
+// clockOnRead is a stdin that moves the clock forward when it is first read, as a slow producer
+// in a pipe (jwtkit fetch | jwtkit decode) delivers its token after the reader has started.
+type clockOnRead struct {
+	r     io.Reader
+	now   *time.Time
+	later time.Time
+}
+
+func (c *clockOnRead) Read(p []byte) (int, error) {
+	*c.now = c.later
+	return c.r.Read(p)
+}
+
+func TestDecodeReadsTheClockAfterTheToken(t *testing.T) {
+	h := newHarness(t)
+	start := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	now := start
+	h.deps.Now = func() time.Time { return now }
+	tok := h.mint(t, "--sub", "alice", "--iat", "2026-11-25T10:00:05Z")
+	now = start
+	h.deps.IO.In = &clockOnRead{r: strings.NewReader(tok + "\n"), now: &now, later: start.Add(10 * time.Second)}
+	if code := h.run("decode"); code != 0 {
+		t.Fatalf("exit %d: %s", code, h.stderr)
+	}
+	if strings.Contains(h.stdout.String(), "iat_in_future") {
+		t.Errorf("decode judged iat against the clock read before the token arrived:\n%s", h.stdout)
+	}
+}
+
+func TestDecodeLoneStdinTokenIsNotAStream(t *testing.T) {
+	h := newHarness(t)
+	tok := h.mint(t, "--sub", "alice")
+	h.stdin.WriteString(tok + "\n")
+	if code := h.run("decode", "--pretty"); code != 0 {
+		t.Fatalf("exit %d: %s", code, h.stderr)
+	}
+	if strings.Contains(h.stdout.String(), "── line") {
+		t.Errorf("a lone token got a stream title:\n%s", h.stdout)
+	}
+	h.stdin.WriteString("not-a-token\n")
+	if code := h.run("decode"); code != 2 {
+		t.Fatalf("exit %d, want 2", code)
+	}
+	if got := h.stderr.String(); strings.Contains(got, "line 1") || !strings.HasPrefix(got, "jwtkit: token has 1 segment") {
+		t.Errorf("a lone bad token should be reported like an argument, got %q", got)
 	}
 }

@@ -104,40 +104,67 @@ func runDecode(g *Global, opts *DecodeOptions, args []string) error {
 		return err
 	}
 	human := opts.Part == "" && !g.JSONOutput() && (opts.Pretty || g.deps.IO.IsStdoutTTY())
-	now := g.Now()
+
+	// Look at the first two tokens to tell one token on stdin from several: a lone token is
+	// shown and its error reported like an argument's; several get titles and per-line errors.
+	first, ok := nextToken(in)
+	if !ok {
+		return failure.Usagef("malformed_token", "no token on stdin")
+	}
+	second, several := nextToken(in)
 	var firstErr error
-	count := 0
-	for {
-		raw, line, err := in.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
+	cur := first
+	for index := 0; ; index++ {
+		err := cur.err
 		if err == nil {
-			if raw == "" && in.Stream() {
-				continue
-			}
-			err = decodeOne(g, opts, in, raw, line, count, human, now)
+			// The clock is read per token: in a pipe the token may arrive long after start-up.
+			err = decodeOne(g, opts, in, cur, index, several, human, g.Now())
 		}
-		count++
 		if err != nil {
-			if !in.Stream() {
+			if !several {
 				return err
 			}
 			// In a stream one bad line does not stop the rest; it is reported where its result
 			// would have been, and the exit code says something failed.
-			reportLineError(g, line, err)
+			reportLineError(g, cur.line, err)
 			if firstErr == nil {
 				firstErr = err
 			}
 		}
-	}
-	if count == 0 {
-		return failure.Usagef("malformed_token", "no token on stdin")
+		if index == 0 {
+			cur, ok = second, several
+		} else {
+			cur, ok = nextToken(in)
+		}
+		if !ok {
+			break
+		}
 	}
 	if firstErr != nil {
 		return silentError{firstErr}
 	}
 	return nil
+}
+
+// tokenLine is one token read from the input, or the error that kept it from being read.
+type tokenLine struct {
+	tok  string
+	line int
+	err  error
+}
+
+// nextToken returns the next token, skipping blank lines in a stream; false at the end.
+func nextToken(in *tokenInput) (tokenLine, bool) {
+	for {
+		tok, line, err := in.Next()
+		if errors.Is(err, io.EOF) {
+			return tokenLine{}, false
+		}
+		if err == nil && tok == "" && in.Stream() {
+			continue
+		}
+		return tokenLine{tok: tok, line: line, err: err}, true
+	}
 }
 
 func reportLineError(g *Global, line int, err error) {
@@ -149,8 +176,8 @@ func reportLineError(g *Global, line int, err error) {
 	fmt.Fprintf(g.deps.IO.ErrOut, "%s line %d: %v\n", p.Danger.Sprint("jwtkit:"), line, err)
 }
 
-func decodeOne(g *Global, opts *DecodeOptions, in *tokenInput, raw string, line, index int, human bool, now time.Time) error {
-	p, err := token.Parse(raw, opts.MaxSize)
+func decodeOne(g *Global, opts *DecodeOptions, in *tokenInput, t tokenLine, index int, several, human bool, now time.Time) error {
+	p, err := token.Parse(t.tok, opts.MaxSize)
 	if err != nil {
 		return err
 	}
@@ -178,7 +205,7 @@ func decodeOne(g *Global, opts *DecodeOptions, in *tokenInput, raw string, line,
 	if !human {
 		lineNo := 0
 		if in.Stream() {
-			lineNo = line
+			lineNo = t.line
 		}
 		doc := decodedJSON{
 			Line: lineNo, Header: p.HeaderJSON, Signature: base64.RawURLEncoding.EncodeToString(p.Signature),
@@ -187,7 +214,7 @@ func decodeOne(g *Global, opts *DecodeOptions, in *tokenInput, raw string, line,
 		if !p.Encrypted {
 			doc.Payload = p.PayloadJSON
 		}
-		return writeJSONValue(out, doc, !in.Stream())
+		return writeJSONValue(out, doc, !several)
 	}
 
 	rep := render.Report{
@@ -197,8 +224,8 @@ func decodeOne(g *Global, opts *DecodeOptions, in *tokenInput, raw string, line,
 		ScopeShapes:  shapes,
 		PayloadNotes: map[string]string{},
 	}
-	if in.Stream() {
-		rep.Title = fmt.Sprintf("line %d", line)
+	if several {
+		rep.Title = fmt.Sprintf("line %d", t.line)
 		if index > 0 {
 			fmt.Fprintln(out)
 		}
