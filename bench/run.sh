@@ -13,13 +13,15 @@
 #   - the stripped binary's size, what takes the room, and the package inits run at start-up.
 #
 # Usage: bench/run.sh [--short] [--tool hyperfine|go] [--out FILE] [--keep]
-#   --short   CI mode (well under a minute): fewer commands and runs, a small stream, and a gate
-#             that fails on gross regressions only (a targeted command over BENCH_GATE, default
-#             2, times the dependency floor)
+#   --short   CI mode (well under a minute): fewer commands and runs, a small stream, and gates
+#             that fail on gross regressions only: a targeted command (decode, mint and verify
+#             with a secret, cached fetch) over BENCH_GATE (default 2) times the dependency
+#             floor's median wall time, or over BENCH_GATE_INSTR (default 2.5) times its
+#             instructions when valgrind is installed
 #   --out     also write the report (Markdown) to FILE
 #   --keep    keep the work directory (binaries, keys, tokens, raw JSON) and print its path
 # Environment: BENCH_RUNS (timed runs per command, default 200, short 30), BENCH_STREAM_N
-# (tokens per stream, default 1000000, short 20000), BENCH_GATE.
+# (tokens per stream, default 1000000, short 20000), BENCH_GATE, BENCH_GATE_INSTR.
 #
 # It installs nothing: hyperfine and Debian's jose are used when present (.ci/bench installs them).
 set -euo pipefail
@@ -48,7 +50,7 @@ if [ "$short" = 1 ]; then
 else
 	runs=${BENCH_RUNS:-200} rounds=5 stream_n=${BENCH_STREAM_N:-1000000}
 fi
-gate=${BENCH_GATE:-2}
+gate=${BENCH_GATE:-2} instr_gate=${BENCH_GATE_INSTR:-2.5}
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/jwtkit-bench.XXXXXX")"
 # bg_pids are the servers this script started; stop_bg stops them.
@@ -270,6 +272,50 @@ else
 	"$work/proctime" report "${report_args[@]}" "${results[@]}" >>"$work/report.md"
 fi
 
+# --- instructions per run: a count that the machine's load does not change --------------------
+instr_failed=0
+if command -v valgrind >/dev/null 2>&1; then
+	# instructions COMMAND… prints the median over instr_runs runs of the instructions
+	# callgrind counts (asynchronous preemption off: callgrind cannot follow Go's preemption
+	# signal). The counts vary by a few percent with the scheduler.
+	instr_runs=3
+	[ "$short" = 0 ] || instr_runs=1
+	instructions() {
+		for _ in $(seq "$instr_runs"); do
+			GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
+				sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
+		done | sort -n | sed -n "$(((instr_runs + 1) / 2))p"
+	}
+	report ""
+	report "## Instructions per run (\`valgrind --tool=callgrind\`, median of $instr_runs)"
+	report ""
+	report "Wall time on a shared machine moves with its load; instruction counts do not, so they show start-up work alone. They leave out the kernel's part of a run (exec, page faults, threads), so their ratios are larger than the wall-time ones."
+	report ""
+	report "| command | instructions | × deps floor |"
+	report "|---|---:|---:|"
+	floor_instr=$(instructions "$work/deps")
+	while IFS=$'\t' read -r name cmd; do
+		case "$name" in
+		"floor: "* | decode | "mint HS256" | "verify HS256" | "verify ES256" | "fetch, cached token" | "verify ES256 --jwks URL, cached") ;;
+		*) continue ;;
+		esac
+		n=$floor_instr
+		# shellcheck disable=SC2086 # the spec splits on spaces by design
+		[ "$name" = "floor: deps" ] || n=$(instructions $cmd)
+		ratio=$(awk -v n="$n" -v f="$floor_instr" 'BEGIN { printf "%.2f", n / f }')
+		report "| $name | $n | $ratio |"
+		case "$name" in decode | "mint HS256" | "verify HS256" | "fetch, cached token")
+			if [ "$short" = 1 ] && awk -v r="$ratio" -v g="$instr_gate" 'BEGIN { exit !(r + 0 > g + 0) }'; then
+				log "FAIL: $name runs $ratio times the instructions of the dependency floor (gate ${instr_gate}x)"
+				instr_failed=1
+			fi
+			;;
+		esac
+	done <"$spec"
+else
+	log "valgrind is not installed; no instruction counts"
+fi
+
 # --- peak memory of single-token commands -----------------------------------------------------
 report ""
 report "## Peak RSS of one run"
@@ -285,6 +331,49 @@ while IFS=$'\t' read -r name cmd; do
 	report "| $name | $(awk -v k="$rss" 'BEGIN{printf "%.1f", k/1024}') | < 20 MiB: $verdict |"
 done <"$spec"
 
+# --- in-process stream path against the bare primitives (go test -bench, both cores) ----------
+if [ "$short" = 1 ]; then
+	bench_re='^BenchmarkFloor(Primitive|GoJose|Path|PathReference)$/^(HS256|ES256)$' bench_rounds=1 bench_time=0.2s
+else
+	bench_re='^BenchmarkFloor(Primitive|GoJose|Path|PathReference)$' bench_rounds=5 bench_time=1s
+fi
+log "in-process floors: go test -bench '$bench_re' -cpu $(nproc), $bench_rounds interleaved rounds"
+for r in $(seq "$bench_rounds"); do
+	go test ./internal/verify -run '^$' -bench "$bench_re" -benchtime "$bench_time" -cpu "$(nproc)" -count 1
+done >"$work/floor-bench.txt"
+report ""
+report "## Stream path in-process (\`go test ./internal/verify -bench 'Floor' -cpu $(nproc)\`, median of $bench_rounds rounds)"
+report ""
+report "Primitive: the bare signature check (HS256: split, base64, HMAC, compare; others: hash and crypto/ecdsa, ed25519 or rsa verify). Path: verify.Parse and Verifier.Verify (issuer, audience and scope checked), as the stream runs them. Path, reference: token.Parse and go-jose, the path before the fast one. Columns 2–5 are tokens per second of wall time on every core; the ratios use tokens per second of CPU time (\`tokens/cpu-s\`), which the machine's load moves far less. Load average $(cut -d' ' -f1-3 /proc/loadavg)."
+report ""
+report "| algorithm | primitive | path | go-jose | path, reference | path / primitive, CPU | path / go-jose, CPU |"
+report "|---|---:|---:|---:|---:|---:|---:|"
+awk '
+	/^BenchmarkFloor/ {
+		name = $1; sub(/-[0-9]+$/, "", name); sub(/^BenchmarkFloor/, "", name)
+		split(name, part, "/")
+		key = part[1] "," part[2]
+		for (i = 1; i < NF; i++) {
+			if ($(i + 1) == "tokens/s") wall[key] = wall[key] " " $i
+			if ($(i + 1) == "tokens/cpu-s") cpu[key] = cpu[key] " " $i
+		}
+		algs[part[2]] = 1
+	}
+	function med(list,    n, v, i, j, t) {
+		n = split(list, v, " ")
+		for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+		return n == 0 ? 0 : (n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2)
+	}
+	function show(kind, a) { return (kind "," a in wall) ? sprintf("%.0f", med(wall[kind "," a])) : "–" }
+	function ratio(x, y, a) {
+		return (x "," a in cpu && y "," a in cpu && med(cpu[y "," a]) > 0) ? sprintf("%.0f%%", 100 * med(cpu[x "," a]) / med(cpu[y "," a])) : "–"
+	}
+	END {
+		for (a in algs)
+			printf "| %s | %s | %s | %s | %s | %s | %s |\n", a, show("Primitive", a), show("Path", a), show("GoJose", a),
+				show("PathReference", a), ratio("Path", "Primitive", a), ratio("Path", "GoJose", a)
+	}' "$work/floor-bench.txt" | sort >>"$work/report.md"
+
 # --- stream verification ----------------------------------------------------------------------
 # stream_file ALG N writes N tokens, cycling through a few distinct ones.
 stream_file() {
@@ -298,16 +387,18 @@ stream_file() {
 report ""
 report "## Stream verification: tokens on stdin, one JSON line out per token"
 report ""
-report "| algorithm | tokens | seconds | tokens/s | peak RSS MiB | RSS at $((stream_n / 100)) tokens |"
-report "|---|---:|---:|---:|---:|---:|"
+report "\`jwtkit verify KEY < tokens\` on $(nproc) cores, one run each, stdout to /dev/null; the tokens cycle through 8 distinct ones. CPU is user+sys of the process; the last column compares tokens per CPU-second with the bare primitive's above. Load average $(cut -d' ' -f1-3 /proc/loadavg)."
+report ""
+report "| algorithm | tokens | seconds | tokens/s | CPU s | tokens per CPU-s | × primitive, CPU | peak RSS MiB | RSS at $((stream_n / 100)) tokens |"
+report "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+field() { echo "$1" | sed "s/.*$2=\([0-9.]*\).*/\1/"; }
 for alg in "${stream_algs[@]}"; do
 	mapfile -t vf < <(verifyflag "$alg")
 	small="$("$work/proctime" run -in "$(stream_file "$alg" $((stream_n / 100)))" -- "$J" verify "${vf[@]}")"
 	big="$("$work/proctime" run -in "$(stream_file "$alg" "$stream_n")" -- "$J" verify "${vf[@]}")"
-	secs=$(echo "$big" | sed 's/seconds=\([0-9.]*\).*/\1/')
-	rss=$(echo "$big" | sed 's/.*maxrss_kib=\([0-9]*\).*/\1/')
-	rss_small=$(echo "$small" | sed 's/.*maxrss_kib=\([0-9]*\).*/\1/')
-	report "| $alg | $stream_n | $secs | $(awk -v n="$stream_n" -v s="$secs" 'BEGIN{printf "%.0f", n/s}') | $(awk -v k="$rss" 'BEGIN{printf "%.1f", k/1024}') | $(awk -v k="$rss_small" 'BEGIN{printf "%.1f", k/1024}') |"
+	secs=$(field "$big" seconds) cpu=$(awk -v u="$(field "$big" user)" -v s="$(field "$big" sys)" 'BEGIN { printf "%.3f", u + s }')
+	prim=$(awk -v a="$alg" '$1 ~ "^BenchmarkFloorPrimitive/" a "-" { for (i = 1; i < NF; i++) if ($(i + 1) == "tokens/cpu-s") print $i }' "$work/floor-bench.txt" | sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }')
+	report "| $alg | $stream_n | $secs | $(awk -v n="$stream_n" -v s="$secs" 'BEGIN { printf "%.0f", n / s }') | $cpu | $(awk -v n="$stream_n" -v c="$cpu" 'BEGIN { printf "%.0f", n / c }') | $(awk -v n="$stream_n" -v c="$cpu" -v p="${prim:-0}" 'BEGIN { if (p > 0) printf "%.0f%%", 100 * n / c / p; else print "–" }') | $(awk -v k="$(field "$big" maxrss_kib)" 'BEGIN { printf "%.1f", k / 1024 }') | $(awk -v k="$(field "$small" maxrss_kib)" 'BEGIN { printf "%.1f", k / 1024 }') |"
 	rm -f "$work/stream-$alg-$stream_n.txt"
 done
 
@@ -350,5 +441,7 @@ cat "$work/report.md"
 if [ -n "$out" ]; then cp "$work/report.md" "$out"; fi
 if [ "$gate_failed" = 1 ]; then
 	log "FAIL: a start-up ratio crossed the gate of ${gate}x the dependency floor (see the table)"
+fi
+if [ "$gate_failed" = 1 ] || [ "$instr_failed" = 1 ]; then
 	exit 1
 fi

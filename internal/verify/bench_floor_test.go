@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"math/big"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -27,8 +28,10 @@ import (
 //     string: for HS256 split, base64, HMAC and compare; for the others the hash of the
 //     signing input and crypto/ecdsa, crypto/ed25519 or crypto/rsa verify;
 //   - BenchmarkFloorGoJose: go-jose's ParseSignedCompact and Verify, the path to beat;
-//   - BenchmarkFloorPath: what verify does per token, token.Parse and Verifier.Verify with a
-//     typical policy (issuer, audience, a scope).
+//   - BenchmarkFloorPath: what verify does per token, verify.Parse and Verifier.Verify with a
+//     typical policy (issuer, audience, a scope), with the fast path;
+//   - BenchmarkFloorPathReference: the same through token.Parse and the Reference checker
+//     (go-jose), the path before the fast one.
 //
 // Compare them with benchstat, or read the ratio of Path to Primitive straight from tokens/s.
 
@@ -45,28 +48,26 @@ type floorFixture struct {
 	token string
 }
 
-func floorFixtures(b *testing.B) []floorFixture {
+// floorFixtureFor makes alg's key and token; each sub-benchmark makes its own, so that -bench
+// patterns that pick a few algorithms do not pay for RSA key generation.
+func floorFixtureFor(b *testing.B, alg string) floorFixture {
 	b.Helper()
-	var out []floorFixture
-	for _, alg := range floorAlgs {
-		kind, size, curve, err := keys.KeyForAlg(alg)
-		if err != nil {
-			b.Fatal(err)
-		}
-		k, err := keys.Generate(nil, kind, size, curve, alg)
-		if err != nil {
-			b.Fatal(err)
-		}
-		k.JWK.KeyID = "bench"
-		header := `{"alg":"` + alg + `","typ":"JWT","kid":"bench"}`
-		payload := `{"iss":"https://issuer.bench.test","aud":"api","sub":"bench","scope":"read:users write:users","iat":1764064800,"exp":4102444800}`
-		tok, err := token.Sign(alg, k.JWK.Key, []byte(header), []byte(payload), nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		out = append(out, floorFixture{alg: alg, key: k, token: tok})
+	kind, size, curve, err := keys.KeyForAlg(alg)
+	if err != nil {
+		b.Fatal(err)
 	}
-	return out
+	k, err := keys.Generate(nil, kind, size, curve, alg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	k.JWK.KeyID = "bench"
+	header := `{"alg":"` + alg + `","typ":"JWT","kid":"bench"}`
+	payload := `{"iss":"https://issuer.bench.test","aud":"api","sub":"bench","scope":"read:users write:users","iat":1764064800,"exp":4102444800}`
+	tok, err := token.Sign(alg, k.JWK.Key, []byte(header), []byte(payload), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return floorFixture{alg: alg, key: k, token: tok}
 }
 
 // floorPrimitive returns the bare signature check of f's token.
@@ -117,13 +118,15 @@ func floorPrimitive(b *testing.B, f floorFixture) func() bool {
 	return nil
 }
 
-// floorRun runs check on every core and reports tokens per second.
+// floorRun runs check on every core and reports tokens per second of wall time, and tokens
+// per second of the process's CPU time, which a loaded machine changes far less.
 func floorRun(b *testing.B, check func() bool) {
 	b.Helper()
 	if !check() {
 		b.Fatal("the fixture token does not verify")
 	}
 	b.ReportAllocs()
+	cpu0 := processCPU(b)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
@@ -133,20 +136,34 @@ func floorRun(b *testing.B, check func() bool) {
 			}
 		}
 	})
+	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tokens/s")
+	if cpu := processCPU(b) - cpu0; cpu > 0 {
+		b.ReportMetric(float64(b.N)/cpu.Seconds(), "tokens/cpu-s")
+	}
+}
+
+// processCPU is the user and system time the process has used.
+func processCPU(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func BenchmarkFloorPrimitive(b *testing.B) {
-	for _, f := range floorFixtures(b) {
-		b.Run(f.alg, func(b *testing.B) { floorRun(b, floorPrimitive(b, f)) })
+	for _, alg := range floorAlgs {
+		b.Run(alg, func(b *testing.B) { floorRun(b, floorPrimitive(b, floorFixtureFor(b, alg))) })
 	}
 }
 
 func BenchmarkFloorGoJose(b *testing.B) {
-	for _, f := range floorFixtures(b) {
-		pub := f.key.Public().JWK.Key
-		algs := []jose.SignatureAlgorithm{jose.SignatureAlgorithm(f.alg)}
-		b.Run(f.alg, func(b *testing.B) {
+	for _, alg := range floorAlgs {
+		b.Run(alg, func(b *testing.B) {
+			f := floorFixtureFor(b, alg)
+			pub := f.key.Public().JWK.Key
+			algs := []jose.SignatureAlgorithm{jose.SignatureAlgorithm(f.alg)}
 			floorRun(b, func() bool {
 				jws, err := jose.ParseSignedCompact(f.token, algs)
 				if err != nil {
@@ -160,15 +177,24 @@ func BenchmarkFloorGoJose(b *testing.B) {
 }
 
 func BenchmarkFloorPath(b *testing.B) {
-	for _, f := range floorFixtures(b) {
-		policy := verify.Policy{Issuer: "https://issuer.bench.test", Audience: []string{"api"}, RequireScopes: []string{"read:users"}}
-		v, err := verify.New([]keys.Key{f.key.Public()}, policy, verify.Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Run(f.alg, func(b *testing.B) {
+	floorPath(b, verify.Parse, verify.Options{})
+}
+
+func BenchmarkFloorPathReference(b *testing.B) {
+	floorPath(b, token.Parse, verify.Options{Signature: verify.Reference{}})
+}
+
+func floorPath(b *testing.B, parse func(string, int) (*token.Parsed, error), opts verify.Options) {
+	for _, alg := range floorAlgs {
+		b.Run(alg, func(b *testing.B) {
+			f := floorFixtureFor(b, alg)
+			policy := verify.Policy{Issuer: "https://issuer.bench.test", Audience: []string{"api"}, RequireScopes: []string{"read:users"}}
+			v, err := verify.New([]keys.Key{f.key.Public()}, policy, opts)
+			if err != nil {
+				b.Fatal(err)
+			}
 			floorRun(b, func() bool {
-				p, err := token.Parse(f.token, token.MaxSize)
+				p, err := parse(f.token, token.MaxSize)
 				if err != nil {
 					return false
 				}

@@ -251,7 +251,7 @@ func (s *simpleScanner) str() (string, bool) {
 	for s.i < len(s.b) {
 		switch c := s.b[s.i]; {
 		case c == '"':
-			v := string(s.b[start:s.i])
+			v := intern(s.b[start:s.i])
 			s.i++
 			return v, true
 		case c == '\\':
@@ -262,6 +262,58 @@ func (s *simpleScanner) str() (string, bool) {
 		s.i++
 	}
 	return "", false
+}
+
+// intern returns b as a string, without allocating for the member names and values that most
+// tokens share.
+func intern(b []byte) string {
+	switch string(b) {
+	case "alg":
+		return "alg"
+	case "typ":
+		return "typ"
+	case "kid":
+		return "kid"
+	case "JWT":
+		return "JWT"
+	case "at+jwt":
+		return "at+jwt"
+	case "iss":
+		return "iss"
+	case "sub":
+		return "sub"
+	case "aud":
+		return "aud"
+	case "exp":
+		return "exp"
+	case "nbf":
+		return "nbf"
+	case "iat":
+		return "iat"
+	case "jti":
+		return "jti"
+	case "scope":
+		return "scope"
+	case "scp":
+		return "scp"
+	case "scopes":
+		return "scopes"
+	case "client_id":
+		return "client_id"
+	case "azp":
+		return "azp"
+	case "HS256":
+		return "HS256"
+	case "ES256":
+		return "ES256"
+	case "RS256":
+		return "RS256"
+	case "PS256":
+		return "PS256"
+	case "EdDSA":
+		return "EdDSA"
+	}
+	return string(b)
 }
 
 // escaped finishes a string from start that has an escape at s.i.
