@@ -124,3 +124,24 @@ func TestJSONRejectsBrokenInput(t *testing.T) {
 		}
 	}
 }
+
+func TestJSONEscapesWhatATerminalActsOn(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"DEL in a member name", "{\"e\x7f\":1}", `"e\u007f": 1`},
+		{"C1 CSI in a value", "{\"a\":\"x\u009b31m\"}", `"x\u009b31m"`},
+		{"bidi override", "{\"a\":\"\u202eevil\"}", `"\u202eevil"`},
+		{"bidi isolate", "{\"a\":\"\u2066x\u2069\"}", `"\u2066x\u2069"`},
+		{"C0 control", "{\"a\":\"\\u001b[2J\"}", `"\u001b[2J"`},
+		{"plain text stays", `{"a":"héllo <b>"}`, `"héllo <b>"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := JSON(&b, []byte(tc.in), iostreams.PaletteFor(false), nil); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Contains(b.Bytes(), []byte(tc.want)) {
+				t.Errorf("got %q, want it to hold %q", b.String(), tc.want)
+			}
+		})
+	}
+}
