@@ -26,8 +26,6 @@ import (
 // is wrong and what shows it. Each is reported to the owner of the code at fault. A listed run
 // that starts to pass fails the test, so that the entry is removed and the case guards the fix.
 var knownBroken = map[string]string{
-	"confusion-hs256-rsa-jwk-bom/verify-1": "keys.CheckHMACSecret misses a public JWK with a leading UTF-8 BOM, which keys.Parse " +
-		"reads as a key: verify --secret @rsa-bom.jwk accepts the token forged with the JWK's bytes (exit 0)",
 	"b64-false-compact-safe/decode": "decode fails (exit 2, \"json: error calling MarshalJSON for type json.RawMessage\") on a " +
 		"b64:false token whose raw payload is not JSON, instead of showing it with the b64_false finding; " +
 		"internal/cli/decode.go writes PayloadJSON as a json.RawMessage and the report parses it as JSON",

@@ -206,7 +206,7 @@ func CheckHMACSecret(secret []byte) error {
 	if bytes.Contains(secret, []byte("-----BEGIN")) {
 		return failure.Usagef("key", "the secret is a PEM block; %s", advice)
 	}
-	text := bytes.TrimSpace(secret)
+	text := bytes.TrimSpace(bytes.TrimPrefix(secret, []byte("\xef\xbb\xbf"))) // as Parse reads it
 	if isOpenSSHPublicKey(text) {
 		return failure.Usagef("key", "the secret is an OpenSSH public key; %s", advice)
 	}
@@ -221,6 +221,16 @@ func CheckHMACSecret(secret []byte) error {
 		_, errPKCS1 := x509.ParsePKCS1PublicKey(secret)
 		if errPKIX == nil || errCert == nil || errPKCS1 == nil {
 			return failure.Usagef("key", "the secret is a DER public key or certificate; %s", advice)
+		}
+	}
+	// Whatever else Parse would read as a key of its own (a JWK behind a byte order mark, a
+	// format the checks above do not name) is refused too, so that no bytes --key accepts as
+	// a public key can serve as an HMAC secret.
+	if found, _, err := parseAny(secret, "the secret", nil); err == nil {
+		for _, k := range found {
+			if !k.IsSymmetric() {
+				return failure.Usagef("key", "the secret is a key file (%s); %s", k.Describe(), advice)
+			}
 		}
 	}
 	return nil

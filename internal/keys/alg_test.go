@@ -234,6 +234,8 @@ func TestCheckHMACSecret(t *testing.T) {
 		{"JWK Set", `{"keys":[{"kty":"oct","k":"AA"},{"kty":"OKP","crv":"Ed25519","x":"AA"}]}`, "the secret is a JWK with kty OKP"},
 		{"DER public key", string(der), "the secret is a DER public key or certificate"},
 		{"DER certificate", string(cert), "the secret is a DER public key or certificate"},
+		{"RSA JWK behind a byte order mark", "\xef\xbb\xbf" + rfc7638Key, "the secret is a JWK with kty RSA"},
+		{"JWK Set behind a byte order mark and spaces", "\xef\xbb\xbf \n" + `{"keys":[{"kty":"EC","crv":"P-256"}]}`, "the secret is a JWK with kty EC"},
 		{"OpenSSH public key", "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ user@host", "the secret is an OpenSSH public key"},
 	}
 	for _, tt := range tests {
