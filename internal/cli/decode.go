@@ -173,7 +173,7 @@ func reportLineError(g *Global, line int, err error) {
 		return
 	}
 	p := g.deps.IO.ErrPalette()
-	fmt.Fprintf(g.deps.IO.ErrOut, "%s line %d: %v\n", p.Danger.Sprint("jwtkit:"), line, err)
+	fmt.Fprintf(g.deps.IO.ErrOut, "%s line %d: %s\n", p.Danger.Sprint("jwtkit:"), line, oneLineText(err.Error()))
 }
 
 func decodeOne(g *Global, opts *DecodeOptions, in *tokenInput, t tokenLine, index int, several, human bool, now time.Time) error {

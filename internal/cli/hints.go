@@ -74,6 +74,8 @@ func flagError(cmd *cobra.Command, err error) error {
 	msg := err.Error()
 	name, unknown := strings.CutPrefix(msg, "unknown flag: --")
 	if unknown {
+		// pflag shows the flag as typed; quote it when it holds a newline or an escape sequence.
+		msg = "unknown flag: " + showPath("--"+name)
 		name, _, _ = strings.Cut(name, "=")
 		if s := suggestFlag(cmd, name); s != "" {
 			return failure.Usage("usage", fmt.Errorf("%s; did you mean --%s?", msg, s))

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -88,11 +89,14 @@ func FuzzSuggest(f *testing.F) {
 			t.Fatalf("suggested --%s for %q, which is not a flag", s, typed)
 		}
 		msg := flagError(verify, errors.New("unknown flag: --"+typed)).Error()
+		if needsEscape(msg) {
+			t.Fatalf("flagError's message holds a control character, a bidi override or invalid UTF-8: %q", msg)
+		}
+		if !strings.HasPrefix(msg, "unknown flag: --"+typed) && !strings.HasPrefix(msg, "unknown flag: "+strconv.Quote("--"+typed)) {
+			t.Fatalf("flagError lost the message: %q", msg)
+		}
 		if !utf8.ValidString(typed) {
 			return
-		}
-		if !strings.HasPrefix(msg, "unknown flag: --"+typed) {
-			t.Fatalf("flagError lost the message: %q", msg)
 		}
 		comps, _ := complete(verify, nil, typed)
 		prefix := typed[:strings.LastIndex(typed, ",")+1]

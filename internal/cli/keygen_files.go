@@ -9,10 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/jwtkit/jwtkit/internal/failure"
 	"github.com/jwtkit/jwtkit/internal/keys"
@@ -202,17 +199,6 @@ func keyFileError(path string, err error) error {
 		return err
 	}
 	return failure.Usagef("file", "writing %s: %v", showPath(path), plainFileError(err))
-}
-
-// showPath renders a path for a message: as is when it is plain printable text, quoted
-// otherwise, so that a file name cannot forge output lines.
-func showPath(path string) string {
-	if strings.TrimSpace(path) == path && strings.IndexFunc(path, func(r rune) bool {
-		return r == utf8.RuneError || !unicode.IsPrint(r)
-	}) < 0 {
-		return path
-	}
-	return strconv.Quote(path)
 }
 
 // plainFileError drops the operation and path that an *fs.PathError repeats.

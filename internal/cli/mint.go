@@ -145,13 +145,13 @@ func runMint(g *Global, opts *MintOptions) error {
 	for _, h := range opts.Headers {
 		a, err := claims.ParseAssignment(h)
 		if err != nil {
-			return failure.Usagef("usage", "--header %s: %w", h, err)
+			return failure.Usagef("usage", "--header: %w", err) // the error quotes the value
 		}
 		if len(a.Path) == 1 && a.Path[0] == "alg" {
 			return failure.Usagef("usage", "--header cannot set alg; use --alg")
 		}
 		if err := header.Apply(a); err != nil {
-			return failure.Usagef("usage", "--header %s: %w", h, err)
+			return failure.Usagef("usage", "--header %s: %w", showArg(h), err)
 		}
 	}
 	headerJSON, err := header.MarshalJSON()
@@ -210,11 +210,11 @@ func mintBasePayload(g *Global, opts *MintOptions) (*claims.Object, bool, error)
 		data, err = g.deps.ReadFile(strings.TrimPrefix(name, "@"))
 	}
 	if err != nil {
-		return nil, false, failure.Usagef("usage", "reading --claims %s: %w", name, err)
+		return nil, false, failure.Usagef("usage", "reading --claims %s: %w", showPath(name), plainFileError(err))
 	}
 	obj, err := claims.ParseObject(data)
 	if err != nil {
-		return nil, false, failure.Usagef("usage", "--claims %s: %w", name, err)
+		return nil, false, failure.Usagef("usage", "--claims %s: %w", showPath(name), err)
 	}
 	return obj, opts.ClaimsFile == "-", nil
 }
@@ -377,10 +377,10 @@ func applyMintClaims(g *Global, opts *MintOptions, payload *claims.Object, now t
 	for _, c := range opts.Claims {
 		a, err := claims.ParseAssignment(c)
 		if err != nil {
-			return failure.Usagef("usage", "--claim %s: %w", c, err)
+			return failure.Usagef("usage", "--claim: %w", err) // the error quotes the value
 		}
 		if err := payload.Apply(a); err != nil {
-			return failure.Usagef("usage", "--claim %s: %w", c, err)
+			return failure.Usagef("usage", "--claim %s: %w", showArg(c), err)
 		}
 	}
 	return nil

@@ -187,7 +187,7 @@ func runServe(ctx context.Context, g *Global, opts *ServeOptions) error {
 	}
 	ln, err := listen("tcp", addr)
 	if err != nil {
-		return failure.Usagef("usage", "listening on %s: %v; pick another --addr or --port (0 picks a free one)", addr, unwrapNetErr(err))
+		return failure.Usagef("usage", "listening on %s: %v; pick another --addr or --port (0 picks a free one)", showPath(addr), unwrapNetErr(err))
 	}
 	defer ln.Close()
 	loopback := issuer.IsLoopback(ln.Addr())
@@ -290,8 +290,18 @@ func runServe(ctx context.Context, g *Global, opts *ServeOptions) error {
 	return nil
 }
 
-// unwrapNetErr drops the "listen tcp 127.0.0.1:8080:" prefix Go puts on listen errors.
+// unwrapNetErr drops the "listen tcp 127.0.0.1:8080:" prefix Go puts on listen errors, and the
+// address or host name that an *net.AddrError or *net.DNSError repeats raw: the message shows
+// the address once, quoted when it needs to be.
 func unwrapNetErr(err error) error {
+	var addrErr *net.AddrError
+	if errors.As(err, &addrErr) && addrErr.Err != "" {
+		return errors.New(addrErr.Err)
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) && dnsErr.Err != "" {
+		return errors.New(dnsErr.Err)
+	}
 	var op *net.OpError
 	if errors.As(err, &op) && op.Err != nil {
 		return op.Err

@@ -143,7 +143,7 @@ func serveClients(g *Global, opts *ServeOptions) ([]issuer.Client, error) {
 		if spec.Secret != "" {
 			secret, err := resolver(g, false).Secret(spec.Secret)
 			if err != nil {
-				return nil, fmt.Errorf("client %s: %w", spec.ID, err)
+				return nil, fmt.Errorf("client %s: %w", showArg(spec.ID), err)
 			}
 			c.Secret = secret
 		}
@@ -154,7 +154,7 @@ func serveClients(g *Global, opts *ServeOptions) ([]issuer.Client, error) {
 			}
 			list, err := loadKeyFile(g, file, nil, false)
 			if err != nil {
-				return nil, fmt.Errorf("client %s: %w", spec.ID, err)
+				return nil, fmt.Errorf("client %s: %w", showArg(spec.ID), err)
 			}
 			c.Keys = list
 		}
@@ -171,7 +171,7 @@ func serveClients(g *Global, opts *ServeOptions) ([]issuer.Client, error) {
 		}
 		list, err := loadKeyFile(g, file, nil, false)
 		if err != nil {
-			return nil, fmt.Errorf("--client-jwks %s: %w", id, err)
+			return nil, fmt.Errorf("--client-jwks %s: %w", showArg(id), err)
 		}
 		if i, ok := index[id]; ok {
 			clients[i].Keys = append(clients[i].Keys, list...)

@@ -226,10 +226,8 @@ func FuzzMintVerify(f *testing.F) {
 		}
 		m := w.run(nil, mint...)
 		if m.code != 0 {
-			// A raw line break in --claim is echoed into the error (oneLineKnownBroken lists it).
-			multiLineOK := strings.ContainsAny(claim, "\r\n")
-			if m.code != 2 || !oneLine(m.stderr) && !multiLineOK || m.stdout != "" {
-				t.Fatalf("mint: exit %d, stdout %.100q, stderr %.300q; want a token or one usage error", m.code, m.stdout, m.stderr)
+			if m.code != 2 || !oneLine(m.stderr) || controlIn(m.stderr) != "" || m.stdout != "" {
+				t.Fatalf("mint: exit %d, stdout %.100q, stderr %.300q; want a token or one usage error line", m.code, m.stdout, m.stderr)
 			}
 			return
 		}

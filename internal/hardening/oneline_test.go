@@ -7,18 +7,7 @@ import (
 
 // oneLineKnownBroken lists flags whose error shows the raw value, newline and all, so that the
 // error spans several lines. A listed flag that is fixed fails the test, so the list cannot rot.
-var oneLineKnownBroken = map[string]string{
-	"mint --claim":       "internal/cli/mint.go prefixes the error with the raw value (\"--claim %s: …\")",
-	"mint --header":      "same in internal/cli/mint.go for --header",
-	"mint --claims":      "internal/cli/mint.go shows the raw path, twice (its own message and the *PathError)",
-	"mint --key":         "keys.Resolver shows the raw path (\"reading %s: …\"); shared by every key flag",
-	"mint --secret env:": "keys.Resolver shows the raw variable name",
-	"verify --key":       "keys.Resolver shows the raw path",
-	"verify --jwks":      "keys.Resolver shows the raw path",
-	"jwks FILE":          "keys.Resolver shows the raw path",
-	"unknown flag":       "cobra's unknown-flag message is passed through with the raw flag (internal/cli/root.go)",
-	"serve --addr":       "internal/cli/serve.go shows the raw --addr, twice (its message and net's)",
-}
+var oneLineKnownBroken = map[string]string{}
 
 // TestErrorsStayOneLine gives flags invalid values holding a newline and an escape sequence
 // (as a value from a script variable, a config file or a pasted secret may): every error must
