@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -121,6 +122,9 @@ type signingKey struct {
 }
 
 func runMint(g *Global, opts *MintOptions) error {
+	if err := checkMintUTF8(opts); err != nil {
+		return err
+	}
 	now := g.Now()
 	payload, stdinUsed, err := mintBasePayload(g, opts)
 	if err != nil {
@@ -184,6 +188,46 @@ func runMint(g *Global, opts *MintOptions) error {
 		copyToClipboard(g, tok, "token")
 	}
 	return nil
+}
+
+// checkMintUTF8 refuses a flag value that would end up in the token but is not valid UTF-8:
+// JSON cannot carry it, and encoding/json would silently write U+FFFD instead, so the token
+// would say something other than what was asked (and a later verify --sub or --require-scope
+// with the same value would fail). --claim and --header check their own values.
+func checkMintUTF8(opts *MintOptions) error {
+	for _, f := range []struct {
+		flag   string
+		values []string
+	}{
+		{"--iss", []string{opts.Iss}},
+		{"--sub", []string{opts.Sub}},
+		{"--aud", opts.Aud},
+		{"--jti", []string{opts.Jti}},
+		{"--kid", []string{opts.Kid}},
+		{"--typ", []string{opts.Typ}},
+		{"--scope", opts.Scopes},
+		{"--scope-claim", []string{opts.ScopeClaim}},
+	} {
+		for _, v := range f.values {
+			if !utf8.ValidString(v) {
+				i := invalidUTF8At(v)
+				return failure.Usagef("usage", "%s is not valid UTF-8 (byte 0x%02x at offset %d); a token's JSON can only hold UTF-8 text", f.flag, v[i], i)
+			}
+		}
+	}
+	return nil
+}
+
+// invalidUTF8At returns the offset of the first byte of s that is not part of valid UTF-8.
+func invalidUTF8At(s string) int {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return len(s)
 }
 
 // copyToClipboard puts text on the clipboard and says so; a missing clipboard is a warning.

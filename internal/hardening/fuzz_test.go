@@ -196,7 +196,8 @@ func FuzzVerifyCommand(f *testing.F) {
 // FuzzMintVerify mints tokens from arbitrary --sub, --claim and --scope values in every scope
 // shape, and verifies them with the same secret, --sub and --require-scope: jwtkit must never
 // mint a token it then refuses (unless the --claim overrides a claim verify checks), never
-// fail a mint except as a usage error, and decode must read what mint wrote.
+// fail a mint except as one usage error line, never mint from a value that is not valid UTF-8,
+// and decode must read what mint wrote.
 func FuzzMintVerify(f *testing.F) {
 	for _, c := range []struct{ sub, claim, scope string }{
 		{"alice", "role=admin", "read:users write:users"},
@@ -205,6 +206,8 @@ func FuzzMintVerify(f *testing.F) {
 		{"é", `x="quoted"`, "a:b:c"},
 		{"a b", `n=1e400`, ""},
 		{"x", `exp="soon"`, "s"},
+		{"adm\xffin", "x=\xfe", "read:\xff"},
+		{"a\nb", "x\n=1", "a\x1b[2J:b"},
 	} {
 		for shape := range 3 {
 			f.Add(c.sub, c.claim, c.scope, byte(shape))
@@ -231,12 +234,13 @@ func FuzzMintVerify(f *testing.F) {
 			}
 			return
 		}
+		if !utf8.ValidString(sub) || !utf8.ValidString(claim) || !utf8.ValidString(scope) {
+			// JSON cannot carry it: the token would hold U+FFFD instead of what was asked.
+			t.Fatalf("mint accepted invalid UTF-8 in %q and wrote a token", mint[5:])
+		}
 		tok := strings.TrimSpace(m.stdout)
 		if d := w.run(nil, "decode", tok); d.code != 0 {
 			t.Fatalf("decode refuses a minted token: %s", d.stderr)
-		}
-		if !utf8.ValidString(sub) || !utf8.ValidString(scope) {
-			return // mint writes U+FFFD today (TestMintRefusesInvalidUTF8 lists it as known broken)
 		}
 		verify := []string{"verify", "--secret", testSecret}
 		root := strings.TrimLeft(claim, " ")

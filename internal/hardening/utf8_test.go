@@ -8,18 +8,7 @@ import (
 
 // utf8KnownBroken lists mint flags that accept invalid UTF-8 today, with what happens. A listed
 // flag that starts refusing it fails the test, so the list cannot rot.
-var utf8KnownBroken = map[string]string{
-	"--sub":              "mint writes U+FFFD in place of the invalid byte (internal/cli/mint.go sets the value unchecked; scopes.Build does not check UTF-8)",
-	"--iss":              "mint writes U+FFFD in place of the invalid byte (internal/cli/mint.go sets the value unchecked; scopes.Build does not check UTF-8)",
-	"--aud":              "mint writes U+FFFD in place of the invalid byte (internal/cli/mint.go sets the value unchecked; scopes.Build does not check UTF-8)",
-	"--jti":              "mint writes U+FFFD in place of the invalid byte (internal/cli/mint.go sets the value unchecked; scopes.Build does not check UTF-8)",
-	"--kid":              "mint writes U+FFFD in place of the invalid byte (internal/cli/mint.go sets the value unchecked; scopes.Build does not check UTF-8)",
-	"--typ":              "mint writes U+FFFD in place of the invalid byte (internal/cli/mint.go sets the value unchecked; scopes.Build does not check UTF-8)",
-	"--scope":            "mint writes U+FFFD in place of the invalid byte (internal/cli/mint.go sets the value unchecked; scopes.Build does not check UTF-8)",
-	"--scope array":      "mint writes U+FFFD in place of the invalid byte (internal/cli/mint.go sets the value unchecked; scopes.Build does not check UTF-8)",
-	"--scope structured": "mint writes U+FFFD in place of the invalid byte (internal/cli/mint.go sets the value unchecked; scopes.Build does not check UTF-8)",
-	"--scope-claim":      "mint writes U+FFFD in place of the invalid byte (internal/cli/mint.go sets the value unchecked; scopes.Build does not check UTF-8)",
-}
+var utf8KnownBroken = map[string]string{}
 
 // TestMintRefusesInvalidUTF8 gives every mint flag that ends up in the token a value with an
 // invalid UTF-8 byte. JSON cannot carry it: encoding/json would silently write U+FFFD, so the

@@ -28,8 +28,10 @@ func FuzzScopesBuild(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, first, second string, which byte) {
 		if !utf8.ValidString(first) || !utf8.ValidString(second) {
-			// Invalid UTF-8 cannot survive JSON; Build should refuse it but writes U+FFFD today
-			// (internal/hardening TestMintRefusesInvalidUTF8 tracks it as known broken).
+			// Invalid UTF-8 cannot survive JSON. Build does not check it: `jwtkit mint` refuses
+			// a --scope that is not valid UTF-8 at the CLI boundary (internal/cli checkMintUTF8),
+			// before Split and Build see it, and internal/hardening TestMintRefusesInvalidUTF8
+			// and FuzzMintVerify hold it to that. So the round trip is only checked for UTF-8.
 			return
 		}
 		values := []string{first, second}
