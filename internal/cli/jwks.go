@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -103,6 +104,11 @@ func loadKeyInputs(g *Global, cmd *cobra.Command, specs []string, passphraseFlag
 		}
 		if len(list) == 0 {
 			return nil, failure.Usagef("key", "%s holds no key", name)
+		}
+		// Warn, as loadKeyFile does for the other commands, when a private key or secret file
+		// can be read by others: whether the output is public or not, the file is not.
+		if slices.ContainsFunc(list, func(k keys.Key) bool { return k.IsPrivate() || k.IsSymmetric() }) {
+			warnReadableFile(g, spec, true)
 		}
 		for _, k := range list {
 			out = append(out, loadedKey{key: k, input: spec})

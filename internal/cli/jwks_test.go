@@ -190,3 +190,50 @@ func FuzzJWKSSet(f *testing.F) {
 		}
 	})
 }
+
+// TestJWKSWarnsOnReadablePrivateKey: every jwks subcommand that reads a private key file others
+// can read warns on stderr, as mint, verify, fetch and serve do; a 0600 file and a public key
+// file get no warning.
+func TestJWKSWarnsOnReadablePrivateKey(t *testing.T) {
+	dir := t.TempDir()
+	k, err := keys.Generate(bytes.NewReader(bytes.Repeat([]byte{3}, 4096)), "OKP", 0, "Ed25519", "EdDSA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(name string, data []byte, mode os.FileMode) string {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, mode); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(p, mode); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	private, err := keys.MarshalJWK(k, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	public, err := keys.MarshalJWK(k.Public(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := write("open.jwk", private, 0o644)
+	closed := write("closed.jwk", private, 0o600)
+	pub := write("pub.jwk", public, 0o644)
+	for _, args := range [][]string{{"jwks"}, {"jwks", "--private"}, {"jwks", "thumbprint"}, {"jwks", "pem"}} {
+		for _, tc := range []struct {
+			file string
+			warn bool
+		}{{open, true}, {closed, false}, {pub, false}} {
+			h := newHarness(t)
+			if code := h.run(append(slices.Clone(args), tc.file)...); code != 0 {
+				t.Fatalf("%q %s: exit %d: %s", args, filepath.Base(tc.file), code, h.stderr)
+			}
+			if got := strings.Contains(h.stderr.String(), "readable by others"); got != tc.warn {
+				t.Errorf("%q %s: warning %v, want %v; stderr %q", args, filepath.Base(tc.file), got, tc.warn, h.stderr)
+			}
+		}
+	}
+}

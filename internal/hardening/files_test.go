@@ -19,10 +19,7 @@ import (
 
 // filesKnownBroken lists file-safety checks jwtkit fails today, keyed by subtest name, with
 // what is wrong. A listed check that starts to pass fails the test, so the list cannot rot.
-var filesKnownBroken = map[string]string{
-	"readable key: jwks --private": "jwks reads a private key file mode 0644 without the warning SECURITY-NOTES asks for " +
-		"(mint, fetch, verify and serve give it)",
-}
+var filesKnownBroken = map[string]string{}
 
 // jwksServer serves a switchable JWK Set with Cache-Control max-age and counts requests.
 type jwksServer struct {
