@@ -25,11 +25,7 @@ import (
 // "<case>/verify-<n>" (n counts from 1 in the case's verify list) or "<case>/decode", with what
 // is wrong and what shows it. Each is reported to the owner of the code at fault. A listed run
 // that starts to pass fails the test, so that the entry is removed and the case guards the fix.
-var knownBroken = map[string]string{
-	"b64-false-compact-safe/decode": "decode fails (exit 2, \"json: error calling MarshalJSON for type json.RawMessage\") on a " +
-		"b64:false token whose raw payload is not JSON, instead of showing it with the b64_false finding; " +
-		"internal/cli/decode.go writes PayloadJSON as a json.RawMessage and the report parses it as JSON",
-}
+var knownBroken = map[string]string{}
 
 // maxErrorLine bounds the one-line error of any run: a token cannot make jwtkit's messages
 // grow with it.

@@ -2,10 +2,12 @@ package cli
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -126,6 +128,40 @@ func TestDecodeToPipeIsJSON(t *testing.T) {
 	}
 	if doc.Times["exp"].Relative != "in 1h" {
 		t.Errorf("exp relative = %q, want \"in 1h\"", doc.Times["exp"].Relative)
+	}
+}
+
+// TestDecodeUnencodedPayload: an RFC 7797 token (b64: false) carries its payload raw, seldom
+// as JSON. decode shows it as a JSON string, in the JSON form, --part payload and the report,
+// with the b64_false finding, and exits 0.
+func TestDecodeUnencodedPayload(t *testing.T) {
+	header := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","b64":false,"crit":["b64"]}`))
+	for _, raw := range []string{"admin", "123", "null"} {
+		tok := header + "." + raw + ".c2ln"
+		h := newHarness(t)
+		if code := h.run("decode", tok); code != 0 {
+			t.Fatalf("%s: exit %d: %s", raw, code, h.stderr)
+		}
+		var doc struct {
+			Payload  json.RawMessage `json:"payload"`
+			Findings []struct{ Code string }
+		}
+		if err := json.Unmarshal(h.stdout.Bytes(), &doc); err != nil {
+			t.Fatalf("%s: not JSON: %v\n%s", raw, err, h.stdout)
+		}
+		if want := `"` + raw + `"`; string(doc.Payload) != want {
+			t.Errorf("%s: payload %s, want the string %s", raw, doc.Payload, want)
+		}
+		if !slices.ContainsFunc(doc.Findings, func(f struct{ Code string }) bool { return f.Code == "b64_false" }) {
+			t.Errorf("%s: findings %v lack b64_false", raw, doc.Findings)
+		}
+		if code := h.run("decode", "--part", "payload", tok); code != 0 || h.stdout.String() != `"`+raw+"\"\n" {
+			t.Errorf("%s: --part payload: exit %d, stdout %q", raw, code, h.stdout)
+		}
+		if code := h.run("decode", "--pretty", tok); code != 0 || !strings.Contains(h.stdout.String(), "Payload\n\""+raw+"\"\n") ||
+			!strings.Contains(h.stdout.String(), "b64: false") {
+			t.Errorf("%s: --pretty: exit %d, report:\n%s%s", raw, code, h.stdout, h.stderr)
+		}
 	}
 }
 

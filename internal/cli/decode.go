@@ -43,8 +43,8 @@ none, no exp, keys referenced from the header…). When stdout is not a terminal
 one JSON object per token instead, so "jwtkit decode | jq" just works; --pretty forces the
 report.
 
-The JSON object has: header, payload (both exactly as in the token, member order kept),
-signature (base64url), alg, encrypted, scopes, times (per time claim: unix, time, relative),
+The JSON object has: header, payload (both exactly as in the token, member order kept; an
+unencoded RFC 7797 payload, b64: false, is a JSON string holding it), signature (base64url), alg, encrypted, scopes, times (per time claim: unix, time, relative),
 findings (severity, code, message) and, for tokens read from stdin, line.
 
 The token is the argument, or stdin when it is absent or "-" (one token per line: each is
@@ -189,7 +189,7 @@ func decodeOne(g *Global, opts *DecodeOptions, in *tokenInput, t tokenLine, inde
 		if p.Encrypted {
 			return failure.Usagef("usage", "the token is encrypted (JWE); only its header can be shown")
 		}
-		return writeCompact(out, p.PayloadJSON)
+		return writeCompact(out, payloadJSON(p))
 	case "signature":
 		_, err := fmt.Fprintln(out, base64.RawURLEncoding.EncodeToString(p.Signature))
 		return err
@@ -212,7 +212,7 @@ func decodeOne(g *Global, opts *DecodeOptions, in *tokenInput, t tokenLine, inde
 			Alg: p.Alg(), Encrypted: p.Encrypted, Scopes: nonNil(granted), Times: times, Findings: findings,
 		}
 		if !p.Encrypted {
-			doc.Payload = p.PayloadJSON
+			doc.Payload = payloadJSON(p)
 		}
 		return writeJSONValue(out, doc, !several)
 	}
@@ -232,7 +232,7 @@ func decodeOne(g *Global, opts *DecodeOptions, in *tokenInput, t tokenLine, inde
 	}
 	var sigProblem *render.Finding
 	if !p.Encrypted {
-		rep.Payload = p.PayloadJSON
+		rep.Payload = payloadJSON(p)
 		rep.Signature, sigProblem = describeSignature(p)
 	}
 	for name, t := range times {
@@ -245,6 +245,23 @@ func decodeOne(g *Global, opts *DecodeOptions, in *tokenInput, t tokenLine, inde
 		rep.Findings = append(rep.Findings, render.Finding{Severity: string(f.Severity), Message: f.Message})
 	}
 	return render.DecodeReport(out, g.deps.IO.OutPalette(), rep)
+}
+
+// payloadJSON is the payload as decode shows it: the token's JSON, exactly as it is, or for an
+// unencoded payload (RFC 7797, b64: false), which is raw bytes and seldom JSON, a JSON string
+// holding them, so the JSON form and the report can show it (escaped) with the b64_false finding
+// rather than fail on it. A string whatever the bytes, so that its type says it is not claims.
+func payloadJSON(p *token.Parsed) []byte {
+	if !p.Unencoded {
+		return p.PayloadJSON
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(string(p.PayloadJSON)); err != nil {
+		return []byte(`""`) // a string never fails to encode
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 }
 
 // decodeTimes reads the time claims that are valid numbers; the others are findings.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -45,20 +46,20 @@ func addCorpusTokens(f *testing.F, add func(tok string)) {
 func FuzzDecodeCommand(f *testing.F) {
 	addCorpusTokens(f, func(tok string) { f.Add(tok) })
 	f.Add(goodToken())
+	for _, raw := range []string{"123", "null", "-"} {
+		// Unencoded (RFC 7797) payloads that JSON would read as a number or null, and one it refuses.
+		f.Add(b64([]byte(`{"alg":"HS256","b64":false,"crit":["b64"]}`)) + "." + raw + "." + b64([]byte("sig")))
+	}
 	w := &world{env: map[string]string{}, dir: f.TempDir(), fast: true}
 	f.Fuzz(func(t *testing.T, tok string) {
 		w.t = t
-		if p, err := token.Parse(token.Clean(tok), 0); err == nil && p.Unencoded && !json.Valid(p.PayloadJSON) {
-			// decode fails on a b64:false token whose payload is not JSON (exit 2 with a Go
-			// message); internal/attacks lists it as known broken (b64-false-compact-safe/decode).
-			return
-		}
 		r := w.run(nil, "decode", "--", tok)
 		switch r.code {
 		case 0:
 			var doc struct {
-				Header  json.RawMessage `json:"header"`
-				Payload json.RawMessage `json:"payload"`
+				Header   json.RawMessage `json:"header"`
+				Payload  json.RawMessage `json:"payload"`
+				Findings []struct{ Code string }
 			}
 			dec := json.NewDecoder(strings.NewReader(r.stdout))
 			if err := dec.Decode(&doc); err != nil || dec.More() || len(doc.Header) == 0 {
@@ -68,11 +69,21 @@ func FuzzDecodeCommand(f *testing.F) {
 			if err != nil {
 				t.Fatalf("decode accepted what token.Parse refuses: %v", err)
 			}
-			if !sameJSON(doc.Header, p.HeaderJSON) || !p.Encrypted && !sameJSON(doc.Payload, p.PayloadJSON) {
+			if p.Unencoded {
+				// RFC 7797's raw payload is shown as a JSON string, with the b64_false finding.
+				var raw string
+				if json.Unmarshal(doc.Payload, &raw) != nil || raw != string(p.PayloadJSON) {
+					t.Fatalf("decode shows the unencoded payload %q as %.300s", p.PayloadJSON, doc.Payload)
+				}
+				if !slices.ContainsFunc(doc.Findings, func(f struct{ Code string }) bool { return f.Code == "b64_false" }) {
+					t.Fatalf("decode shows an unencoded payload without the b64_false finding")
+				}
+			}
+			if !sameJSON(doc.Header, p.HeaderJSON) || !p.Encrypted && !p.Unencoded && !sameJSON(doc.Payload, p.PayloadJSON) {
 				t.Fatalf("decode shows a header or payload that is not the token's")
 			}
 		case 2:
-			if r.stdout != "" || !oneLine(r.stderr) || len(r.stderr) > 2048 {
+			if r.stdout != "" || !oneLine(r.stderr) || controlIn(r.stderr) != "" || len(r.stderr) > 2048 {
 				t.Fatalf("exit 2 with stdout %.100q, stderr %.300q; want one short error line", r.stdout, r.stderr)
 			}
 		default:
