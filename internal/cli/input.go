@@ -23,6 +23,14 @@ func (in *tokenInput) Stream() bool { return in.reader != nil }
 // StdinUsed reports whether stdin is taken by the tokens, so a key cannot be read from it.
 func (in *tokenInput) StdinUsed() bool { return in.reader != nil }
 
+// Ready reports whether Next would return at once, without waiting for input.
+func (in *tokenInput) Ready() bool {
+	if in.reader != nil {
+		return in.reader.Ready()
+	}
+	return true
+}
+
 // Next returns the next token and its line (1 for a single token). It returns io.EOF after the
 // last; other errors belong to one line and the stream goes on.
 func (in *tokenInput) Next() (string, int, error) {

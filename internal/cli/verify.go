@@ -236,6 +236,11 @@ func runVerify(ctx context.Context, g *Global, opts *VerifyOptions, args []strin
 		return err
 	}
 	pending := []streamItem{{line: line, tok: first, err: err}}
+	if opts.Stream {
+		// Asked for a stream: no need to look ahead (which would hold the first result until a
+		// second line arrives, as from tail -f).
+		return r.stream(in, pending)
+	}
 	second, line2, err2 := in.Next()
 	if errors.Is(err2, io.EOF) && !opts.Stream {
 		return r.single(first, err)

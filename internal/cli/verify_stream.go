@@ -14,12 +14,11 @@ import (
 	"github.com/jwtkit/jwtkit/internal/token"
 )
 
-// streamItem is one line of a token stream on its way through the workers.
+// streamItem is one line of a token stream.
 type streamItem struct {
 	line int
 	tok  string
 	err  error // the line could not be read (too long)
-	done chan streamOut
 }
 
 // streamOut is a finished line: its JSON and the kind of failure (0 when valid).
@@ -29,59 +28,80 @@ type streamOut struct {
 	err  error
 }
 
-// streamWindow is how many lines per worker may be in flight between the reader and the
-// writer; it bounds memory whatever the length of the stream.
-const streamWindow = 16
+// streamBatch is a run of consecutive lines that one worker verifies: handing lines over in
+// batches rather than one by one keeps the cost of channels and wake-ups per token small next
+// to a signature check.
+type streamBatch struct {
+	items []streamItem
+	outs  []streamOut
+	done  chan struct{} // closed when outs is filled
+}
+
+func newStreamBatch(capacity int) *streamBatch {
+	return &streamBatch{items: make([]streamItem, 0, capacity), done: make(chan struct{})}
+}
+
+const (
+	// streamBatchLines and streamBatchBytes bound one batch. A batch is also sent as soon as
+	// the input has no whole line waiting, so a slow stream gets each result at once.
+	streamBatchLines = 64
+	streamBatchBytes = 64 << 10
+	// streamWindow is how many batches per worker may be in flight between the reader and the
+	// writer; with the batch bounds it bounds memory whatever the length of the stream.
+	streamWindow = 4
+)
 
 // stream verifies tokens from in, starting with pending, on every core, and writes one JSON
 // line per token in input order. Memory stays flat: the reader runs at most a fixed window
 // ahead of the writer.
 func (r *verifyRun) stream(in *tokenInput, pending []streamItem) error {
 	workers := runtime.GOMAXPROCS(0)
-	jobs := make(chan *streamItem, workers)
-	order := make(chan *streamItem, workers*streamWindow)
+	jobs := make(chan *streamBatch, workers)
+	order := make(chan *streamBatch, workers*streamWindow)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	pool := sync.Pool{New: func() any { return &streamItem{done: make(chan streamOut, 1)} }}
 
 	var readErr error
 	go func() {
 		defer close(jobs)
 		defer close(order)
-		send := func(it *streamItem) bool {
+		send := func(b *streamBatch) bool {
 			select {
-			case order <- it:
+			case order <- b:
 			case <-ctx.Done():
 				return false
 			}
 			select {
-			case jobs <- it:
+			case jobs <- b:
 				return true
 			case <-ctx.Done():
+				close(b.done) // the writer waits for it; it holds no results
 				return false
 			}
 		}
-		for _, p := range pending {
-			it := pool.Get().(*streamItem)
-			it.line, it.tok, it.err = p.line, p.tok, p.err
-			if !send(it) {
-				return
-			}
-		}
+		b := newStreamBatch(max(len(pending), streamBatchLines))
+		b.items = append(b.items, pending...)
+		size := 0
 		for {
+			if len(b.items) > 0 && (len(b.items) >= streamBatchLines || size >= streamBatchBytes || !in.Ready()) {
+				if !send(b) {
+					return
+				}
+				b, size = newStreamBatch(streamBatchLines), 0
+			}
 			tok, line, err := in.Next()
 			if errors.Is(err, io.EOF) {
-				return
+				break
 			}
 			if err != nil && failure.CodeOf(err) != token.CodeMalformed {
 				readErr = err // the stream itself failed; what was read is still reported
-				return
+				break
 			}
-			it := pool.Get().(*streamItem)
-			it.line, it.tok, it.err = line, tok, err
-			if !send(it) {
-				return
-			}
+			b.items = append(b.items, streamItem{line: line, tok: tok, err: err})
+			size += len(tok)
+		}
+		if len(b.items) > 0 {
+			send(b)
 		}
 	}()
 
@@ -90,8 +110,12 @@ func (r *verifyRun) stream(in *tokenInput, pending []streamItem) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for it := range jobs {
-				it.done <- r.streamLine(it)
+			for b := range jobs {
+				b.outs = make([]streamOut, len(b.items))
+				for i := range b.items {
+					b.outs[i] = r.streamLine(&b.items[i])
+				}
+				close(b.done)
 			}
 		}()
 	}
@@ -100,32 +124,35 @@ func (r *verifyRun) stream(in *tokenInput, pending []streamItem) error {
 	var total, invalid int
 	var firstInvalid, firstRemote error
 	var writeErr error
-	for it := range order {
-		res := <-it.done
-		total++
-		switch res.kind {
-		case 0:
-		case failure.KindRemote:
-			if firstRemote == nil {
-				firstRemote = fmt.Errorf("line %d: %w", it.line, res.err)
+	for b := range order {
+		<-b.done
+		for i, res := range b.outs {
+			total++
+			switch res.kind {
+			case 0:
+			case failure.KindRemote:
+				if firstRemote == nil {
+					firstRemote = fmt.Errorf("line %d: %w", b.items[i].line, res.err)
+				}
+				invalid++
+			default:
+				if firstInvalid == nil {
+					firstInvalid = fmt.Errorf("line %d: %w", b.items[i].line, res.err)
+				}
+				invalid++
 			}
-			invalid++
-		default:
-			if firstInvalid == nil {
-				firstInvalid = fmt.Errorf("line %d: %w", it.line, res.err)
+			if !r.g.Quiet && writeErr == nil {
+				if _, err := out.Write(res.data); err != nil {
+					writeErr = err
+					cancel()
+				}
 			}
-			invalid++
 		}
-		if !r.g.Quiet && writeErr == nil {
-			if _, err := out.Write(res.data); err != nil {
-				writeErr = err
+		if !r.g.Quiet && writeErr == nil && len(order) == 0 {
+			if writeErr = out.Flush(); writeErr != nil {
 				cancel()
-			} else if len(order) == 0 {
-				writeErr = out.Flush()
 			}
 		}
-		it.tok, it.err = "", nil
-		pool.Put(it)
 	}
 	wg.Wait()
 	if writeErr == nil && !r.g.Quiet {

@@ -511,3 +511,47 @@ func TestVerifyPaste(t *testing.T) {
 		t.Fatalf("clipboard failure: exit %d: %s", code, h.stderr)
 	}
 }
+
+// TestVerifyStreamAnswersEachLineAtOnce feeds a stream through a pipe one token at a time (as
+// tail -f does) and requires each result before the next token is written: batching must not
+// hold results back while the input waits.
+func TestVerifyStreamAnswersEachLineAtOnce(t *testing.T) {
+	h := newHarness(t)
+	good := h.mint(t, "--sub", "ok")
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	h.deps.IO.In, h.deps.IO.Out = inR, outW
+	exit := make(chan int, 1)
+	go func() {
+		exit <- Execute([]string{"verify", "--stream", "--secret", testSecret}, h.deps)
+		_ = outW.Close()
+	}()
+	lines := bufio.NewScanner(outR)
+	results := make(chan string)
+	go func() {
+		for lines.Scan() {
+			results <- lines.Text()
+		}
+		close(results)
+	}()
+	for i := 1; i <= 3; i++ {
+		if _, err := io.WriteString(inW, good+"\n\n"); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case got := <-results:
+			if !strings.Contains(got, `"valid":true`) {
+				t.Fatalf("result %d: %s", i, got)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no result for token %d while the input waits for more", i)
+		}
+	}
+	_ = inW.Close()
+	if code := <-exit; code != 0 {
+		t.Fatalf("exit %d: %s", code, h.stderr)
+	}
+	if extra, ok := <-results; ok {
+		t.Fatalf("an extra line: %s", extra)
+	}
+}

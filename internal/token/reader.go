@@ -2,6 +2,7 @@ package token
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -72,6 +73,26 @@ func (r *Reader) Next() (tok string, line int, err error) {
 			return "", r.line, r.tooLong("the token on line %d is %s; the limit is %s (--max-size); skipped", int64(len(tok)))
 		}
 		return tok, r.line, nil
+	}
+}
+
+// Ready reports whether Next would return without waiting for more input: the stream has
+// ended, or a whole non-blank line is already buffered. A caller that batches tokens sends what
+// it holds when Ready is false, so results of a slow stream (tail -f) are not held back.
+func (r *Reader) Ready() bool {
+	if r.err != nil {
+		return true
+	}
+	buf, _ := r.br.Peek(r.br.Buffered())
+	for {
+		i := bytes.IndexByte(buf, '\n')
+		if i < 0 {
+			return false
+		}
+		if len(bytes.TrimFunc(buf[:i], isPasteSpace)) > 0 {
+			return true
+		}
+		buf = buf[i+1:]
 	}
 }
 

@@ -188,3 +188,37 @@ func TestReaderHugeLineBoundedMemory(t *testing.T) {
 		t.Errorf("reading a 10 MiB line allocated %d bytes; want under 2 MiB", allocated)
 	}
 }
+
+// TestReaderReady checks that Ready is true exactly when Next can return without reading more:
+// a whole non-blank line is buffered, or the stream has ended.
+func TestReaderReady(t *testing.T) {
+	pr, pw := io.Pipe()
+	r := NewReader(pr, 0)
+	if r.Ready() {
+		t.Fatal("Ready before any input")
+	}
+	go func() { _, _ = pw.Write([]byte("a.b.c\n\n  \nd.e")) }()
+	if tok, _, err := r.Next(); err != nil || tok != "a.b.c" {
+		t.Fatalf("Next = %q, %v", tok, err)
+	}
+	if r.Ready() {
+		t.Fatal("Ready with only blank lines and a partial line buffered")
+	}
+	go func() { _, _ = pw.Write([]byte(".f\ng.h.i\n")) }()
+	if tok, _, err := r.Next(); err != nil || tok != "d.e.f" {
+		t.Fatalf("Next = %q, %v", tok, err)
+	}
+	if !r.Ready() {
+		t.Fatal("not Ready with a whole line buffered")
+	}
+	if tok, _, err := r.Next(); err != nil || tok != "g.h.i" {
+		t.Fatalf("Next = %q, %v", tok, err)
+	}
+	_ = pw.Close()
+	if _, _, err := r.Next(); err != io.EOF {
+		t.Fatalf("Next at the end = %v", err)
+	}
+	if !r.Ready() {
+		t.Fatal("not Ready after the end")
+	}
+}
