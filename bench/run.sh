@@ -8,6 +8,8 @@
 #     cannot go stale), all built with the release flags; and Debian's jose doing the same jobs
 #     when it is installed. Timed with hyperfine when installed, else with bench/proctime, which
 #     interleaves the commands run by run;
+#   - page faults per run (perf stat, when perf works), beside jwtkit's binary built to exit as
+#     main starts, which shows what the binary's size costs before any command runs;
 #   - peak RSS of those commands;
 #   - stream verification: tokens per second and peak RSS for a stream of tokens on stdin;
 #   - the stripped binary's size, what takes the room, and the package inits run at start-up.
@@ -79,6 +81,8 @@ buildflags=(-trimpath -ldflags=-s\ -w)
 module="$(go list -m)"
 log "building jwtkit, the floors and proctime in $work"
 go build "${buildflags[@]}" -o "$work/jwtkit" ./cmd/jwtkit
+# The same binary, exiting as main starts: the start-up cost of jwtkit's size alone.
+go build -trimpath -ldflags='-s -w -X main.exitAtMain=1' -o "$work/jwtkit-exit" ./cmd/jwtkit
 go build -o "$work/proctime" ./bench/proctime
 mkdir -p "$work/floor/hello" "$work/floor/deps"
 sed "s|^module .*|module jwtkitbenchfloor|" go.mod >"$work/floor/go.mod"
@@ -205,6 +209,7 @@ spec="$work/spec"
 {
 	printf 'floor: hello-world\t%s\n' "$work/hello"
 	printf 'floor: deps\t%s\n' "$work/deps"
+	printf 'floor: jwtkit exits at main\t%s\n' "$work/jwtkit-exit"
 	printf 'decode\t%s decode %s\n' "$J" "${tok[HS256]}"
 	printf 'mint HS256\t%s mint --secret @%s --sub bench\n' "$J" "$k/hs256.key"
 	printf 'mint ES256\t%s mint --key %s --sub bench\n' "$J" "$k/es256.key"
@@ -314,6 +319,27 @@ if command -v valgrind >/dev/null 2>&1; then
 	done <"$spec"
 else
 	log "valgrind is not installed; no instruction counts"
+fi
+
+# --- page faults: what most of a start-up costs on a virtual machine ---------------------------
+if command -v perf >/dev/null 2>&1 && perf stat -x, -e page-faults true >/dev/null 2>&1; then
+	pf_runs=50
+	[ "$short" = 0 ] || pf_runs=10
+	report ""
+	report "## Page faults per run (\`perf stat -r $pf_runs\`)"
+	report ""
+	report "A Go program's start-up is mostly the kernel's work: exec, page faults as the runtime and the program touch memory and code, threads. The binary's size sets part of it before main runs (\`floor: jwtkit exits at main\` is jwtkit's binary exiting as main starts); the rest is what the command touches. Compare the time per fault across rows."
+	report ""
+	report "| command | page faults | task-clock ms |"
+	report "|---|---:|---:|"
+	while IFS=$'\t' read -r name cmd; do
+		case "$name" in "floor: "* | decode | "mint HS256" | "verify HS256" | "verify ES256" | "fetch, cached token") ;; *) continue ;; esac
+		# shellcheck disable=SC2086 # the spec splits on spaces by design
+		stats=$(perf stat -x, -r "$pf_runs" -e page-faults,task-clock $cmd 2>&1 >/dev/null) || continue
+		faults=$(echo "$stats" | awk -F, '$3 == "page-faults" { print $1 }')
+		clock=$(echo "$stats" | awk -F, '$3 == "task-clock" { printf "%.2f", $1 }')
+		report "| $name | $faults | $clock |"
+	done <"$spec"
 fi
 
 # --- peak memory of single-token commands -----------------------------------------------------
