@@ -131,7 +131,7 @@ func (pr *printer) pendingNote() {
 		return
 	}
 	io.WriteString(pr.w, "  ")
-	pr.p.Dim.Fprint(pr.w, "// "+pr.pending)
+	pr.p.Dim.Fprint(pr.w, "// "+safeText(pr.pending))
 	pr.pending = ""
 }
 

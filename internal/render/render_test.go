@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/jwtkit/jwtkit/internal/iostreams"
@@ -143,5 +144,28 @@ func TestJSONEscapesWhatATerminalActsOn(t *testing.T) {
 				t.Errorf("got %q, want it to hold %q", b.String(), tc.want)
 			}
 		})
+	}
+}
+
+func TestDecodeReportEscapesTokenTextOutsideJSON(t *testing.T) {
+	r := sampleReport()
+	r.Title = "token 2 \x1b[2J"
+	r.Scopes = []string{"read\u202e:users"}
+	r.Signature = "bad \x7f"
+	r.Findings = []Finding{{Severity: "warning", Message: "header has crit [\"a\x7fb\u009b\"] \xff"}}
+	var buf bytes.Buffer
+	if err := DecodeReport(&buf, iostreams.PaletteFor(false), r); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, bad := range []string{"\x1b", "\u202e", "\x7f", "\u009b", "\xff"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("the report holds %q:\n%s", bad, out)
+		}
+	}
+	for _, want := range []string{`token 2 \u001b[2J`, `read\u202e:users`, `bad \u007f`, `["a\u007fb\u009b"] \xff`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the report lacks %q:\n%s", want, out)
+		}
 	}
 }
