@@ -335,7 +335,10 @@ if command -v perf >/dev/null 2>&1 && perf stat -x, -e page-faults true >/dev/nu
 	while IFS=$'\t' read -r name cmd; do
 		case "$name" in "floor: "* | decode | "mint HS256" | "verify HS256" | "verify ES256" | "fetch, cached token") ;; *) continue ;; esac
 		# shellcheck disable=SC2086 # the spec splits on spaces by design
-		stats=$(perf stat -x, -r "$pf_runs" -e page-faults,task-clock $cmd 2>&1 >/dev/null) || continue
+		if ! stats=$(perf stat -x, -r "$pf_runs" -e page-faults,task-clock $cmd 2>&1 >/dev/null </dev/null); then
+			log "perf stat failed for $name: $(echo "$stats" | tail -n 1)"
+			continue
+		fi
 		faults=$(echo "$stats" | awk -F, '$3 == "page-faults" { print $1 }')
 		clock=$(echo "$stats" | awk -F, '$3 == "task-clock" { printf "%.2f", $1 }')
 		report "| $name | $faults | $clock |"
