@@ -312,12 +312,17 @@ func writeCompact(w io.Writer, data []byte) error {
 // writeJSONValue writes v as JSON: indented for a single result, one compact line per result in
 // a stream.
 func writeJSONValue(w io.Writer, v any, indent bool) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if indent {
 		enc.SetIndent("", "  ")
 	}
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(escapeTerminalRunes(buf.Bytes()))
+	return err
 }
 
 func nonNil(s []string) []string {

@@ -26,7 +26,7 @@ func appendValidLine(dst []byte, line int, claims []byte) (out []byte, ok bool) 
 		}
 		dst = buf.Bytes()
 	}
-	return append(dst, "}\n"...), true
+	return escapeTerminalRunes(append(dst, "}\n"...)), true
 }
 
 // isCompactJSON reports whether valid JSON b has no whitespace outside its strings, so that

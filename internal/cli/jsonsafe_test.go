@@ -1,0 +1,58 @@
+package cli
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func TestEscapeTerminalRunes(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{`{"a":"plain"}`, `{"a":"plain"}`},
+		{`{"a":"héllo – ok"}`, `{"a":"héllo – ok"}`},
+		{"{\"a\":\"x\x7fy\"}", `{"a":"x\u007fy"}`},
+		{"{\"a\":\"\u009b31m\"}", `{"a":"\u009b31m"}`},
+		{"{\"a\u202e\":\"\u2066b\u2069\"}", `{"a\u202e":"\u2066b\u2069"}`},
+	} {
+		got := string(escapeTerminalRunes([]byte(tc.in)))
+		if got != tc.want {
+			t.Errorf("escapeTerminalRunes(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+		var before, after any
+		if err := json.Unmarshal([]byte(tc.in), &before); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal([]byte(got), &after); err != nil {
+			t.Fatalf("%q is not JSON: %v", got, err)
+		}
+		if b1, _ := json.Marshal(before); string(b1) != func() string { b2, _ := json.Marshal(after); return string(b2) }() {
+			t.Errorf("%q changed the JSON value", tc.in)
+		}
+	}
+}
+
+// TestVerifyOutputEscapesTerminalRunes checks both output paths of verify (a single token, and
+// the stream's fast line) on a token whose claims hold DEL, a C1 control and a bidi override.
+func TestVerifyOutputEscapesTerminalRunes(t *testing.T) {
+	h := newHarness(t)
+	tok := h.mint(t, "--sub", "a\x7fb\u009bc\u202ed")
+	if code := h.run("verify", "--secret", testSecret, tok); code != 0 {
+		t.Fatalf("exit %d: %s", code, h.stderr)
+	}
+	single := h.stdout.String()
+	h.stdin.Reset()
+	h.stdin.WriteString(tok + "\n" + tok + "\n")
+	if code := h.run("verify", "--secret", testSecret); code != 0 {
+		t.Fatalf("stream: exit %d: %s", code, h.stderr)
+	}
+	for name, out := range map[string]string{"single": single, "stream": h.stdout.String()} {
+		for _, bad := range []string{"\x7f", "\u009b", "\u202e"} {
+			if strings.Contains(out, bad) {
+				t.Errorf("%s output holds %q: %s", name, bad, out)
+			}
+		}
+		if !strings.Contains(out, `a\u007fb\u009bc\u202ed`) {
+			t.Errorf("%s output lacks the escaped sub: %s", name, out)
+		}
+	}
+}
