@@ -14,6 +14,7 @@ import (
 	"github.com/jwtkit/jwtkit/internal/failure"
 	"github.com/jwtkit/jwtkit/internal/render"
 	"github.com/jwtkit/jwtkit/internal/scopes"
+	"github.com/jwtkit/jwtkit/internal/termsafe"
 	"github.com/jwtkit/jwtkit/internal/timespec"
 	"github.com/jwtkit/jwtkit/internal/token"
 )
@@ -173,7 +174,7 @@ func reportLineError(g *Global, line int, err error) {
 		return
 	}
 	p := g.deps.IO.ErrPalette()
-	fmt.Fprintf(g.deps.IO.ErrOut, "%s line %d: %s\n", p.Danger.Sprint("jwtkit:"), line, oneLineText(err.Error()))
+	fmt.Fprintf(g.deps.IO.ErrOut, "%s line %d: %s\n", p.Danger.Sprint("jwtkit:"), line, termsafe.Line(err.Error()))
 }
 
 func decodeOne(g *Global, opts *DecodeOptions, in *tokenInput, t tokenLine, index int, several, human bool, now time.Time) error {
@@ -321,7 +322,7 @@ func writeJSONValue(w io.Writer, v any, indent bool) error {
 	if err := enc.Encode(v); err != nil {
 		return err
 	}
-	_, err := w.Write(escapeTerminalRunes(buf.Bytes()))
+	_, err := w.Write(termsafe.JSON(buf.Bytes()))
 	return err
 }
 

@@ -4,44 +4,9 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-)
 
-func TestOneLineText(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"", ""},
-		{"plain message", "plain message"},
-		{`already "quoted\n" text`, `already "quoted\n" text`},
-		{"é ü 日本 emoji 🙂, NBSP\u00a0kept", "é ü 日本 emoji 🙂, NBSP\u00a0kept"},
-		{"a\nb", `a\nb`},
-		{"a\r\nb", `a\r\nb`},
-		{"tab\there", `tab\there`},
-		{"x\x00y", `x\u0000y`},
-		{"x\x1b[2Jy", `x\u001b[2Jy`},
-		{"bell\a", `bell\u0007`},
-		{"\x1f", `\u001f`},
-		{"del\x7f", `del\u007f`},
-		{"c1 \u0080 \u009b \u009f", `c1 \u0080 \u009b \u009f`},
-		{"not c1: \u00a0", "not c1: \u00a0"},
-		{"bidi \u202aa\u202bb\u202cc\u202dd\u202ee", `bidi \u202aa\u202bb\u202cc\u202dd\u202ee`},
-		{"isolates \u2066\u2067\u2068\u2069", `isolates \u2066\u2067\u2068\u2069`},
-		{"not bidi \u2029x\u2028y", `not bidi \u2029x\u2028y`},
-		{"\u2065 \u206a kept", "\u2065 \u206a kept"},
-		{"bad \xff byte", `bad \xff byte`},
-		{"cut \xe2\x80", `cut \xe2\x80`},
-		{"\xc0\x80", `\xc0\x80`},
-	} {
-		got := oneLineText(tc.in)
-		if got != tc.want {
-			t.Errorf("oneLineText(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-		if needsEscape(got) {
-			t.Errorf("oneLineText(%q) = %q still needs escaping", tc.in, got)
-		}
-		if needsEscape(tc.in) != (tc.in != tc.want) {
-			t.Errorf("needsEscape(%q) = %v", tc.in, needsEscape(tc.in))
-		}
-	}
-}
+	"github.com/jwtkit/jwtkit/internal/termsafe"
+)
 
 func TestShowArg(t *testing.T) {
 	long := strings.Repeat("é", 60)
@@ -87,7 +52,7 @@ func TestErrorsAreOneLineInBothModes(t *testing.T) {
 			}
 			msg = body.Error.Message
 		}
-		if needsEscape(msg) {
+		if termsafe.NeedsEscape(msg) {
 			t.Errorf("%q: the message holds a control or bidi character: %q", mode, msg)
 		}
 		if !strings.Contains(msg, `x\ny\u001b[2J\u009b\u202e`) {

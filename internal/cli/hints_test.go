@@ -9,6 +9,7 @@ import (
 
 	"github.com/jwtkit/jwtkit/internal/iostreams"
 	"github.com/jwtkit/jwtkit/internal/suggest"
+	"github.com/jwtkit/jwtkit/internal/termsafe"
 )
 
 func TestSuggestions(t *testing.T) {
@@ -89,7 +90,7 @@ func FuzzSuggest(f *testing.F) {
 			t.Fatalf("suggested --%s for %q, which is not a flag", s, typed)
 		}
 		msg := flagError(verify, errors.New("unknown flag: --"+typed)).Error()
-		if needsEscape(msg) {
+		if termsafe.NeedsEscape(msg) {
 			t.Fatalf("flagError's message holds a control character, a bidi override or invalid UTF-8: %q", msg)
 		}
 		if !strings.HasPrefix(msg, "unknown flag: --"+typed) && !strings.HasPrefix(msg, "unknown flag: "+strconv.Quote("--"+typed)) {

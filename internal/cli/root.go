@@ -12,6 +12,7 @@ import (
 
 	"github.com/jwtkit/jwtkit/internal/failure"
 	"github.com/jwtkit/jwtkit/internal/iostreams"
+	"github.com/jwtkit/jwtkit/internal/termsafe"
 	"github.com/jwtkit/jwtkit/internal/timespec"
 )
 
@@ -49,7 +50,7 @@ func (g *Global) Warnf(format string, args ...any) {
 		return
 	}
 	p := g.deps.IO.ErrPalette()
-	fmt.Fprintf(g.deps.IO.ErrOut, "%s %s\n", p.Warning.Sprint("warning:"), oneLineText(fmt.Sprintf(format, args...)))
+	fmt.Fprintf(g.deps.IO.ErrOut, "%s %s\n", p.Warning.Sprint("warning:"), termsafe.Line(fmt.Sprintf(format, args...)))
 }
 
 // Infof writes an informational line on stderr unless -q was given.
@@ -198,7 +199,7 @@ func classifyCobraError(err error) error {
 }
 
 // printError is the one place errors reach the user: one "jwtkit: …" line, or one JSON object
-// under --json. Either way the message goes through oneLineText, so a user value that reached it
+// under --json. Either way the message goes through termsafe.Line, so a user value that reached it
 // unquoted cannot split it into lines or put control characters on the terminal (JSON escapes
 // C0 controls but not DEL, C1 or bidi overrides, which `jq -r` would print raw).
 func printError(deps *Deps, err error, jsonMode bool) {
@@ -207,14 +208,14 @@ func printError(deps *Deps, err error, jsonMode bool) {
 		return
 	}
 	p := deps.IO.ErrPalette()
-	fmt.Fprintf(deps.IO.ErrOut, "%s %s\n", p.Danger.Sprint("jwtkit:"), oneLineText(err.Error()))
+	fmt.Fprintf(deps.IO.ErrOut, "%s %s\n", p.Danger.Sprint("jwtkit:"), termsafe.Line(err.Error()))
 }
 
 func writeJSONError(w io.Writer, err error) {
 	body := map[string]any{"error": map[string]any{
 		"code":    failure.CodeOf(err),
 		"kind":    failure.KindOf(err).String(),
-		"message": oneLineText(err.Error()),
+		"message": termsafe.Line(err.Error()),
 	}}
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+
+	"github.com/jwtkit/jwtkit/internal/termsafe"
 )
 
 // appendValidLine appends the stream line of a valid token, without --json, to dst: the bytes
@@ -26,7 +28,7 @@ func appendValidLine(dst []byte, line int, claims []byte) (out []byte, ok bool) 
 		}
 		dst = buf.Bytes()
 	}
-	return escapeTerminalRunes(append(dst, "}\n"...)), true
+	return termsafe.JSON(append(dst, "}\n"...)), true
 }
 
 // isCompactJSON reports whether valid JSON b has no whitespace outside its strings, so that

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/jwtkit/jwtkit/internal/iostreams"
+	"github.com/jwtkit/jwtkit/internal/termsafe"
 )
 
 // JSON writes the JSON value in data indented by two spaces per level, keeping member order,
@@ -131,36 +132,16 @@ func (pr *printer) pendingNote() {
 		return
 	}
 	io.WriteString(pr.w, "  ")
-	pr.p.Dim.Fprint(pr.w, "// "+safeText(pr.pending))
+	pr.p.Dim.Fprint(pr.w, "// "+termsafe.Line(pr.pending))
 	pr.pending = ""
 }
 
-// quote writes s as a JSON string without escaping <, > and &. Besides what encoding/json
-// escapes (C0 controls, U+2028, U+2029), it escapes what a terminal would act on or that would
-// make the text read otherwise than it is: DEL, the C1 controls (U+009B starts an escape
-// sequence on some terminals) and the bidirectional overrides and isolates (CVE-2021-42574).
-// The escaped form is the same JSON string.
+// quote writes s as a JSON string without escaping <, > and &, and with what a terminal would
+// act on escaped too (termsafe.JSON): the same JSON string.
 func quote(s string) string {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(s)
-	out := strings.TrimSuffix(b.String(), "\n")
-	if strings.IndexFunc(out, unsafeForTerminal) < 0 {
-		return out
-	}
-	var sb strings.Builder
-	for _, r := range out {
-		if unsafeForTerminal(r) {
-			fmt.Fprintf(&sb, "\\u%04x", r)
-			continue
-		}
-		sb.WriteRune(r)
-	}
-	return sb.String()
-}
-
-// unsafeForTerminal reports whether r is a character quote escapes.
-func unsafeForTerminal(r rune) bool {
-	return r == 0x7f || r >= 0x80 && r < 0xa0 || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069
+	return string(termsafe.JSON(bytes.TrimSuffix(b.Bytes(), []byte("\n"))))
 }

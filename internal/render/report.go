@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/jwtkit/jwtkit/internal/iostreams"
+	"github.com/jwtkit/jwtkit/internal/termsafe"
 )
 
 // Finding is one thing the reader of a decoded token should notice.
@@ -38,7 +38,7 @@ type Report struct {
 // signature and findings.
 func DecodeReport(w io.Writer, p iostreams.Palette, r Report) error {
 	if r.Title != "" {
-		fmt.Fprintf(w, "%s\n", p.Heading.Sprint("── "+safeText(r.Title)+" ──"))
+		fmt.Fprintf(w, "%s\n", p.Heading.Sprint("── "+termsafe.Line(r.Title)+" ──"))
 	}
 	kind := "JWS"
 	if r.Encrypted {
@@ -56,11 +56,11 @@ func DecodeReport(w io.Writer, p iostreams.Palette, r Report) error {
 	}
 	fmt.Fprintln(w)
 	if len(r.Scopes) > 0 {
-		fmt.Fprintf(w, "%s  %s %s\n", p.Heading.Sprint("Scopes   "), safeText(strings.Join(r.Scopes, " ")),
+		fmt.Fprintf(w, "%s  %s %s\n", p.Heading.Sprint("Scopes   "), termsafe.Line(strings.Join(r.Scopes, " ")),
 			p.Dim.Sprintf("(%s)", strings.Join(r.ScopeShapes, ", ")))
 	}
 	if r.Signature != "" {
-		fmt.Fprintf(w, "%s  %s\n", p.Heading.Sprint("Signature"), safeText(r.Signature))
+		fmt.Fprintf(w, "%s  %s\n", p.Heading.Sprint("Signature"), termsafe.Line(r.Signature))
 	}
 	if len(r.Findings) > 0 {
 		fmt.Fprintf(w, "%s\n", p.Heading.Sprint("Findings"))
@@ -72,29 +72,8 @@ func DecodeReport(w io.Writer, p iostreams.Palette, r Report) error {
 			case "warning":
 				mark, c = "!", p.Warning
 			}
-			fmt.Fprintf(w, "  %s %s\n", c.Sprint(mark), safeText(f.Message))
+			fmt.Fprintf(w, "  %s %s\n", c.Sprint(mark), termsafe.Line(f.Message))
 		}
 	}
 	return nil
-}
-
-// safeText returns s for one line of a terminal report: every character quote escapes in JSON
-// strings (C0 controls, line and paragraph separators, DEL, C1 controls, bidi overrides) and any
-// invalid UTF-8 byte is written as a visible escape (\u001b, \xff), since findings and scopes
-// quote text from the token.
-func safeText(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			fmt.Fprintf(&b, "\\x%02x", s[i])
-		case r < 0x20 || r == 0x2028 || r == 0x2029 || unsafeForTerminal(r):
-			fmt.Fprintf(&b, "\\u%04x", r)
-		default:
-			b.WriteString(s[i : i+size])
-		}
-		i += size
-	}
-	return b.String()
 }

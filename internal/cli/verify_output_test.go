@@ -1,35 +1,9 @@
 package cli
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 )
-
-func TestEscapeTerminalRunes(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{`{"a":"plain"}`, `{"a":"plain"}`},
-		{`{"a":"héllo – ok"}`, `{"a":"héllo – ok"}`},
-		{"{\"a\":\"x\x7fy\"}", `{"a":"x\u007fy"}`},
-		{"{\"a\":\"\u009b31m\"}", `{"a":"\u009b31m"}`},
-		{"{\"a\u202e\":\"\u2066b\u2069\"}", `{"a\u202e":"\u2066b\u2069"}`},
-	} {
-		got := string(escapeTerminalRunes([]byte(tc.in)))
-		if got != tc.want {
-			t.Errorf("escapeTerminalRunes(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-		var before, after any
-		if err := json.Unmarshal([]byte(tc.in), &before); err != nil {
-			t.Fatal(err)
-		}
-		if err := json.Unmarshal([]byte(got), &after); err != nil {
-			t.Fatalf("%q is not JSON: %v", got, err)
-		}
-		if b1, _ := json.Marshal(before); string(b1) != func() string { b2, _ := json.Marshal(after); return string(b2) }() {
-			t.Errorf("%q changed the JSON value", tc.in)
-		}
-	}
-}
 
 // TestVerifyOutputEscapesTerminalRunes checks both output paths of verify (a single token, and
 // the stream's fast line) on a token whose claims hold DEL, a C1 control and a bidi override.
