@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"github.com/jwtkit/jwtkit/internal/discovery"
 	"github.com/jwtkit/jwtkit/internal/diskcache"
 	"github.com/jwtkit/jwtkit/internal/failure"
+	"github.com/jwtkit/jwtkit/internal/jwks"
 	"github.com/jwtkit/jwtkit/internal/oauth"
 	"github.com/jwtkit/jwtkit/internal/safehttp"
 	"github.com/jwtkit/jwtkit/internal/timespec"
@@ -165,7 +167,9 @@ func runFetch(ctx context.Context, g *Global, opts *FetchOptions) error {
 	}
 
 	// The cache is keyed by the endpoint as configured (the issuer, when the token endpoint
-	// comes from discovery), so a cached token needs no request at all.
+	// comes from discovery), so a cached token needs no token request. With an issuer, a cached
+	// JWT is handed out only while the issuer still publishes the key it was signed with: a
+	// restarted server with a fresh key must not get back a token it cannot have issued.
 	keyReq := *req
 	if keyReq.TokenURL == "" {
 		keyReq.TokenURL = "issuer " + strings.TrimSuffix(s.issuer, "/")
@@ -175,7 +179,7 @@ func runFetch(ctx context.Context, g *Global, opts *FetchOptions) error {
 		if warning != "" {
 			g.Warnf("%s", warning)
 		}
-		if ok {
+		if ok && r.cachedKeyStillPublished(ctx, tok) {
 			r.verbosef("using the cached token (expires in %s)", timespec.Compact(time.Duration(tok.ExpiresIn)*time.Second))
 			return r.output(tok)
 		}
@@ -391,4 +395,57 @@ func (r *fetchRun) decode(raw string) {
 	}
 	buf.WriteByte('\n')
 	_, _ = errOut.Write(buf.Bytes())
+}
+
+// cachedKeyStillPublished reports whether a cached token may be handed out. Without an issuer,
+// or for a token that is not a JWT naming a kid, there is nothing to check and it may. With
+// one, the issuer's key set is fetched afresh (the discovery document may come from the cache)
+// and the token may be used only when the set still holds its kid; when the issuer cannot be
+// asked, a new token is fetched, which reports the error that stands in the way.
+func (r *fetchRun) cachedKeyStillPublished(ctx context.Context, tok *oauth.Token) bool {
+	if r.s.issuer == "" {
+		return true
+	}
+	kid, ok := jwtKeyID(tok.AccessToken)
+	if !ok {
+		return true
+	}
+	f := &discovery.Fetcher{Client: r.client, Cache: r.cache, Warn: func(s string) { r.g.Warnf("%s", s) }}
+	doc, err := f.Fetch(ctx, r.s.issuer)
+	if err != nil || doc.JWKSURI == "" {
+		r.verbosef("cannot check the cached token's key with the issuer; fetching a new token")
+		return false
+	}
+	set, err := (&jwks.Fetcher{Client: r.client, Now: r.g.Now}).Get(ctx, doc.JWKSURI)
+	if err != nil {
+		r.verbosef("cannot check the cached token's key with the issuer; fetching a new token")
+		return false
+	}
+	for _, k := range set.Keys {
+		if k.JWK.KeyID == kid {
+			return true
+		}
+	}
+	r.g.Warnf("the cached token's key %s is no longer published by %s (a restarted server with a new key?); fetching a new token",
+		quoteName(kid), safehttp.Sanitize(r.s.issuer, 300))
+	return false
+}
+
+// jwtKeyID returns the kid in the protected header of a compact JWS, and whether there is one.
+func jwtKeyID(s string) (string, bool) {
+	head, _, ok := strings.Cut(s, ".")
+	if !ok || len(head) > 8<<10 {
+		return "", false
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(head)
+	if err != nil {
+		return "", false
+	}
+	var h struct {
+		Kid string `json:"kid"`
+	}
+	if json.Unmarshal(raw, &h) != nil || h.Kid == "" {
+		return "", false
+	}
+	return h.Kid, true
 }

@@ -48,6 +48,7 @@ type fetchServer struct {
 	tokens    []fetchTokenRequest
 	discovery int
 	replies   []func(w http.ResponseWriter, r *http.Request)
+	jwks      string // the body of /jwks; 404 when empty
 }
 
 func newFetchServer(t *testing.T, replies ...func(w http.ResponseWriter, r *http.Request)) *fetchServer {
@@ -80,6 +81,16 @@ func newFetchServer(t *testing.T, replies ...func(w http.ResponseWriter, r *http
 			a.mu.Unlock()
 			reply := a.replies[min(n, len(a.replies)-1)]
 			reply(w, r)
+		case "/jwks":
+			a.mu.Lock()
+			body := a.jwks
+			a.mu.Unlock()
+			if body == "" {
+				http.NotFound(w, r)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, body)
 		default:
 			http.NotFound(w, r)
 		}
@@ -430,6 +441,56 @@ func TestFetchCacheWithDiscovery(t *testing.T) {
 	h.fetch(t, noExp)
 	if noExp.tokenCount() != 2 {
 		t.Errorf("a token of unknown lifetime was cached")
+	}
+}
+
+// TestFetchCacheDropsTokenOfUnpublishedKey: a server restarted with a fresh key (the same
+// issuer URL, another kid in its key set) never gets back the token it cannot have issued.
+func TestFetchCacheDropsTokenOfUnpublishedKey(t *testing.T) {
+	publish := func(srv *fetchServer, kid string) {
+		k, err := keys.Generate(rand.Reader, "ec", 0, "P-256", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		k.JWK.KeyID = kid
+		set, err := keys.MarshalJWKS([]keys.Key{k}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv.mu.Lock()
+		srv.jwks = string(set)
+		srv.mu.Unlock()
+	}
+	tokenWithKid := "eyJhbGciOiJFUzI1NiIsImtpZCI6Im9sZC1rZXkifQ." + base64.RawURLEncoding.EncodeToString([]byte(`{"sub":"ci"}`)) + ".c2ln"
+	srv := newFetchServer(t, fetchJSONReply(200, fmt.Sprintf(`{"access_token":%q,"token_type":"Bearer","expires_in":3600}`, tokenWithKid)))
+	publish(srv, "old-key")
+	h := fetchHarness(t)
+	fetch := func() {
+		t.Helper()
+		if code := h.run("fetch", "--issuer", srv.srv.URL, "--client-id", fetchClient); code != 0 {
+			t.Fatalf("exit %d: %s", code, h.stderr)
+		}
+	}
+	fetch()
+	fetch()
+	if srv.tokenCount() != 1 {
+		t.Fatalf("%d token requests while the key is published, want 1 (the second from the cache)", srv.tokenCount())
+	}
+	publish(srv, "new-key")
+	fetch()
+	if srv.tokenCount() != 2 {
+		t.Fatalf("%d token requests after the key changed, want 2", srv.tokenCount())
+	}
+	if !strings.Contains(h.stderr.String(), `key "old-key" is no longer published`) {
+		t.Errorf("stderr does not say why the cached token was dropped: %q", h.stderr)
+	}
+	// Without a key set to ask, a new token is fetched rather than a stale one trusted.
+	srv.mu.Lock()
+	srv.jwks = ""
+	srv.mu.Unlock()
+	fetch()
+	if srv.tokenCount() != 3 {
+		t.Errorf("%d token requests with the key set gone, want 3", srv.tokenCount())
 	}
 }
 
