@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -146,6 +147,9 @@ type fetchRun struct {
 	cache  *diskcache.Cache
 	// red hides the secret and the assertions in whatever a server echoes back.
 	red redactor
+	// guessedKid is the private_key_jwt assertion's kid when it is the key's thumbprint rather
+	// than a kid the user or the key file named; empty otherwise.
+	guessedKid string
 }
 
 func runFetch(ctx context.Context, g *Global, opts *FetchOptions) error {
@@ -192,6 +196,10 @@ func runFetch(ctx context.Context, g *Global, opts *FetchOptions) error {
 	}
 	tok, err := oauth.ClientCredentials(ctx, r.client, *req)
 	if err != nil {
+		var te *oauth.TokenError
+		if r.guessedKid != "" && errors.As(err, &te) && te.Code == "invalid_client" {
+			te.Hint = fmt.Sprintf("the assertion's kid %s is the key's RFC 7638 thumbprint, a guess: if the server registered the key under another kid, pass --assertion-kid", quoteName(r.guessedKid))
+		}
 		return r.red.error(err)
 	}
 	if r.cache != nil {
@@ -250,6 +258,9 @@ func (r *fetchRun) request() (*oauth.Request, error) {
 		signer, err := loadAssertionSigner(g, s)
 		if err != nil {
 			return nil, err
+		}
+		if signer.kidGuessed {
+			r.guessedKid = signer.kid
 		}
 		req.Assertion = func(aud string) (string, error) {
 			a, err := signer.sign(aud)

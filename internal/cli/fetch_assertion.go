@@ -20,7 +20,10 @@ const assertionLifetime = 2 * time.Minute
 type assertionSigner struct {
 	key      keys.Key
 	alg, kid string
-	clientID string
+	// kidGuessed is true when the kid is the key's RFC 7638 thumbprint, not one the user or
+	// the JWK named: a server that registered the key under another kid refuses it.
+	kidGuessed bool
+	clientID   string
 	now      func() time.Time
 	rand     io.Reader
 }
@@ -70,12 +73,14 @@ func loadAssertionSigner(g *Global, s *fetchSettings) (*assertionSigner, error) 
 	if kid == "" {
 		kid = k.JWK.KeyID
 	}
+	guessed := false
 	if kid == "" {
 		if kid, err = k.Thumbprint(); err != nil {
 			return nil, err
 		}
+		guessed = true
 	}
-	return &assertionSigner{key: k, alg: alg, kid: kid, clientID: s.clientID, now: g.Now, rand: g.deps.Rand}, nil
+	return &assertionSigner{key: k, alg: alg, kid: kid, kidGuessed: guessed, clientID: s.clientID, now: g.Now, rand: g.deps.Rand}, nil
 }
 
 // sign mints one client assertion for aud: iss = sub = the client id, aud a single string,

@@ -812,3 +812,39 @@ func TestFetchWarnsAboutReadableSecretFiles(t *testing.T) {
 		t.Errorf("literal secret: exit %d, stderr %q", code, h.stderr)
 	}
 }
+
+// TestFetchGuessedAssertionKidIsNamed: when a server refuses a private_key_jwt assertion whose
+// kid was the key's thumbprint (the key file named none), the error says so and names the flag.
+func TestFetchGuessedAssertionKidIsNamed(t *testing.T) {
+	refuse := fetchJSONReply(401, `{"error":"invalid_client","error_description":"Client authentication failed"}`)
+	for _, tt := range []struct {
+		name     string
+		extra    []string
+		wantHint bool
+	}{
+		{"thumbprint as kid", nil, true},
+		{"kid given", []string{"--assertion-kid", "registered-kid"}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newFetchServer(t, refuse)
+			h := fetchHarness(t)
+			keyFile, key := writeClientKey(t, "EC", 0, "P-256")
+			args := append([]string{"fetch", "--token-url", srv.srv.URL + "/token", "--client-id", fetchClient, "--assertion-key", keyFile, "--retries", "0"}, tt.extra...)
+			if code := h.run(args...); code != 3 {
+				t.Fatalf("exit %d, want 3: %s", code, h.stderr)
+			}
+			msg := h.stderr.String()
+			if strings.Count(strings.TrimSpace(msg), "\n") != 0 {
+				t.Errorf("error is not one line: %q", msg)
+			}
+			tp, err := key.Thumbprint()
+			if err != nil {
+				t.Fatal(err)
+			}
+			hinted := strings.Contains(msg, "pass --assertion-kid") && strings.Contains(msg, tp)
+			if hinted != tt.wantHint {
+				t.Errorf("hint shown %v, want %v: %q", hinted, tt.wantHint, msg)
+			}
+		})
+	}
+}

@@ -38,6 +38,9 @@ type TokenError struct {
 	Attempts int
 	// RetryAfter is the wait the server asked for when it was longer than the policy allows.
 	RetryAfter time.Duration
+	// Hint, when set by the caller, says what the user can do about the refusal; it ends the
+	// message and must hold no secret.
+	Hint string
 }
 
 func (e *TokenError) Error() string {
@@ -65,10 +68,14 @@ func (e *TokenError) Error() string {
 	if e.RetryAfter > 0 {
 		notes = append(notes, "the server asks to retry after "+e.RetryAfter.String())
 	}
-	if len(notes) == 0 {
-		return head
+	msg := head
+	if len(notes) > 0 {
+		msg += " (" + strings.Join(notes, "; ") + ")"
 	}
-	return head + " (" + strings.Join(notes, "; ") + ")"
+	if e.Hint != "" {
+		msg += "; " + e.Hint
+	}
+	return msg
 }
 
 func statusLine(status int) string {
