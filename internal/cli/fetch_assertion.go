@@ -24,8 +24,8 @@ type assertionSigner struct {
 	// the JWK named: a server that registered the key under another kid refuses it.
 	kidGuessed bool
 	clientID   string
-	now      func() time.Time
-	rand     io.Reader
+	now        func() time.Time
+	rand       io.Reader
 }
 
 // loadAssertionSigner reads the assertion key and settles its algorithm and kid: --assertion-alg
