@@ -296,9 +296,26 @@ insecure = false
 	}
 	delete(h.env, "JWTKIT_PROFILE")
 
-	writeFetchConfig(t, h, "[profile.a]\n", 0o600)
+	writeFetchConfig(t, h, "[profile.a]\n[profile.b]\n", 0o600)
 	if code := h.run("config", "show"); code != 2 || !strings.Contains(h.stderr.String(), "no profile named: pass NAME, set JWTKIT_PROFILE, or set default-profile in") {
 		t.Errorf("config show without a default: exit %d %q", code, h.stderr)
+	}
+	// A file with one profile needs no default-profile.
+	writeFetchConfig(t, h, "[profile.a]\nclient-id = \"only\"\n", 0o600)
+	if code := h.run("config", "show"); code != 0 || !strings.Contains(h.stdout.String(), `"client-id": "only"`) {
+		t.Errorf("config show with a single profile: exit %d %q %q", code, h.stdout, h.stderr)
+	}
+	// A typo in one profile is reported, and the other profiles still work.
+	writeFetchConfig(t, h, "[profile.good]\nclient-id = \"g\"\n[profile.typo]\nclient-idd = \"t\"\n", 0o600)
+	if code := h.run("config", "profiles"); code != 0 || strings.TrimSpace(h.stdout.String()) != "good" ||
+		!strings.Contains(h.stderr.String(), `ignoring profile "typo"`) || !strings.Contains(h.stderr.String(), "client-idd") {
+		t.Errorf("config profiles with a broken profile: exit %d %q %q", code, h.stdout, h.stderr)
+	}
+	if code := h.run("config", "show", "good"); code != 0 || !strings.Contains(h.stdout.String(), `"client-id": "g"`) {
+		t.Errorf("config show of the good profile: exit %d %q", code, h.stderr)
+	}
+	if code := h.run("config", "show", "typo"); code != 2 || !strings.Contains(h.stderr.String(), "client-idd") {
+		t.Errorf("config show of the broken profile: exit %d %q", code, h.stderr)
 	}
 	if code := h.run("config"); code != 0 || !strings.Contains(h.stdout.String(), "[profile.staging]") {
 		t.Errorf("config alone should print its help: exit %d", code)

@@ -60,11 +60,23 @@ func Path(dir string) string {
 type File struct {
 	// Path is the file the configuration was read from, as given to Load or Parse.
 	Path string
-	// DefaultProfile names the profile used when none is asked for; empty when unset. It is
-	// guaranteed to name a profile of the file.
+	// DefaultProfile names the profile used when none is asked for: the default-profile key,
+	// else the only profile of a file that has one; empty otherwise. It names a profile of the
+	// file, possibly a broken one (then Profile returns that profile's error).
 	DefaultProfile string
 	// Profiles are the profiles in the order of the file.
 	Profiles []*Profile
+	// Broken are the profiles that could not be read, in the order of the file. They take no
+	// other profile down: Profile returns their error only when one of them is asked for.
+	Broken []BrokenProfile
+}
+
+// BrokenProfile is a profile of the file that could not be read.
+type BrokenProfile struct {
+	// Name is the profile's name, as valid as validName requires.
+	Name string
+	// Err says what is wrong, naming the file, the profile and the key; it is failure.Usage.
+	Err error
 }
 
 // Names returns the profile names in the order of the file.
@@ -81,6 +93,11 @@ func (f *File) Profile(name string) (*Profile, error) {
 	for _, p := range f.Profiles {
 		if p.Name == name {
 			return p, nil
+		}
+	}
+	for _, b := range f.Broken {
+		if b.Name == name {
+			return nil, b.Err
 		}
 	}
 	shown := quote(name)
@@ -110,6 +127,9 @@ func Load(path string, opts Options) (*File, []string, error) {
 		return nil, nil, err
 	}
 	var warnings []string
+	for _, b := range f.Broken {
+		warnings = append(warnings, fmt.Sprintf("ignoring profile %s: %v", quote(b.Name), b.Err))
+	}
 	if safefile.CheckPrivateReadable(path, info) != "" {
 		for _, p := range f.Profiles {
 			for _, key := range p.LiteralSecrets {

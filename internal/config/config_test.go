@@ -177,9 +177,13 @@ func TestParseErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse([]byte(tt.data), "c.toml", "/cfg", Options{})
+			f, err := Parse([]byte(tt.data), "c.toml", "/cfg", Options{})
 			if err == nil {
-				t.Fatal("no error")
+				// A broken profile does not fail the file; asking for it gives its error.
+				if len(f.Broken) == 0 {
+					t.Fatal("no error")
+				}
+				_, err = f.Profile(f.Broken[0].Name)
 			}
 			if !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error %q\nwant it to contain %q", err, tt.want)
@@ -207,7 +211,10 @@ func TestParseErrorsHideSecrets(t *testing.T) {
 		"[profile.a]\nclient-secret = { v = \"" + secret + "\" }\n",
 		"[profile.a]\n\"client-secret\" = " + secret + "\n",
 	} {
-		_, err := Parse([]byte(data), "c.toml", "", Options{})
+		f, err := Parse([]byte(data), "c.toml", "", Options{})
+		if err == nil && len(f.Broken) > 0 {
+			_, err = f.Profile(f.Broken[0].Name)
+		}
 		if err == nil {
 			t.Errorf("%q: no error", data)
 			continue
@@ -374,5 +381,29 @@ func TestSuggest(t *testing.T) {
 		if (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) {
 			t.Errorf("keyHint(%q) = %q, want %q", tt.key, got, tt.want)
 		}
+	}
+}
+
+// TestBrokenProfileTakesNoOtherDown: a profile with a typo is set aside with its error, the
+// others parse, and asking for the broken one gives its error.
+func TestBrokenProfileTakesNoOtherDown(t *testing.T) {
+	f, err := Parse([]byte("default-profile = \"bad\"\n[profile.ok]\nclient-id = \"a\"\n[profile.bad]\ntoken-urll = \"x\"\n[profile.notable]\n"), "cfg.toml", t.TempDir(), Options{})
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	if got := f.Names(); len(got) != 2 || got[0] != "ok" || got[1] != "notable" {
+		t.Errorf("Names() = %v, want [ok notable]", got)
+	}
+	if len(f.Broken) != 1 || f.Broken[0].Name != "bad" {
+		t.Fatalf("Broken = %+v", f.Broken)
+	}
+	if f.DefaultProfile != "bad" {
+		t.Errorf("DefaultProfile = %q, want the broken one it names", f.DefaultProfile)
+	}
+	if _, err := f.Profile("bad"); err == nil || !strings.Contains(err.Error(), "token-urll") || !strings.Contains(err.Error(), "cfg.toml") {
+		t.Errorf("Profile(bad) = %v, want the error naming the file and the key", err)
+	}
+	if p, err := f.Profile("ok"); err != nil || p.ClientID != "a" {
+		t.Errorf("Profile(ok) = %+v, %v", p, err)
 	}
 }

@@ -121,11 +121,14 @@ func parse(data []byte, source, dir string, opts Options) (*File, error) {
 			}
 			body, ok := table[name].(map[string]any)
 			if !ok {
-				return nil, fail("profile %s must be a table, as in [profile.%s]", quote(name), name)
+				f.Broken = append(f.Broken, BrokenProfile{Name: name, Err: fail("profile %s must be a table, as in [profile.%s]", quote(name), name)})
+				continue
 			}
 			p, err := parseProfile(name, body, dir, opts)
 			if err != nil {
-				return nil, fail("profile %s: %v", quote(name), err)
+				// A typo in one profile must not stop the others from working.
+				f.Broken = append(f.Broken, BrokenProfile{Name: name, Err: fail("profile %s: %v", quote(name), err)})
+				continue
 			}
 			f.Profiles = append(f.Profiles, p)
 		}
@@ -135,10 +138,13 @@ func parse(data []byte, source, dir string, opts Options) (*File, error) {
 		if !ok {
 			return nil, fail("default-profile must be a string naming a profile")
 		}
-		if !slices.Contains(f.Names(), name) {
+		if !slices.Contains(f.Names(), name) && !slices.ContainsFunc(f.Broken, func(b BrokenProfile) bool { return b.Name == name }) {
 			return nil, fail("default-profile names %s, but there is no [profile.%s]", quote(name), sanitizeName(name))
 		}
 		f.DefaultProfile = name
+	} else if len(f.Profiles)+len(f.Broken) == 1 && len(f.Profiles) == 1 {
+		// A file with a single profile needs no default-profile to say which one is meant.
+		f.DefaultProfile = f.Profiles[0].Name
 	}
 	return f, nil
 }
