@@ -159,6 +159,7 @@ stdout alone, so commands compose in pipes; diagnostics go to stderr.
 // Execute runs jwtkit with args (without the program name) and returns the exit code. It prints
 // the error, if any, on stderr: as text, or as JSON under --json.
 func Execute(args []string, deps *Deps) int {
+	args = versionFlagAsCommand(args)
 	root := newRoot(deps, args)
 	root.SetArgs(args)
 	cmd, err := root.ExecuteC()
@@ -227,3 +228,20 @@ func writeJSONError(w io.Writer, err error) {
 type silentError struct{ error }
 
 func (s silentError) Unwrap() error { return s.error }
+
+// versionFlagAsCommand reads "jwtkit --version" and "jwtkit -v" (what people type first, and
+// what most tools answer) as "jwtkit version"; the flag may follow other root flags such as
+// --json. Elsewhere -v and --version mean nothing.
+func versionFlagAsCommand(args []string) []string {
+	for i, a := range args {
+		switch {
+		case a == "--version" || a == "-v":
+			out := append([]string{"version"}, args[:i]...)
+			return append(out, args[i+1:]...)
+		case a == "--json" || a == "--no-color" || a == "-q" || a == "--quiet":
+			continue
+		}
+		return args
+	}
+	return args
+}
