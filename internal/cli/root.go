@@ -162,7 +162,11 @@ func Execute(args []string, deps *Deps) int {
 	args = versionFlagAsCommand(args)
 	root := newRoot(deps, args)
 	root.SetArgs(args)
-	cmd, err := root.ExecuteC()
+	var cmd *cobra.Command
+	var err error
+	if err = unknownHelpTopic(root, args); err == nil {
+		cmd, err = root.ExecuteC()
+	}
 	if err == nil {
 		return 0
 	}
@@ -244,4 +248,24 @@ func versionFlagAsCommand(args []string) []string {
 		return args
 	}
 	return args
+}
+
+// unknownHelpTopic refuses "jwtkit help NAME" for a NAME that is no command (cobra would print
+// the root help and exit 0, hiding the typo) with the unknown-command error and its hint.
+func unknownHelpTopic(root *cobra.Command, args []string) error {
+	if len(args) < 2 || args[0] != "help" {
+		return nil
+	}
+	parent := root
+	for _, name := range args[1:] {
+		if strings.HasPrefix(name, "-") {
+			return nil
+		}
+		next, _, err := parent.Find([]string{name})
+		if err != nil || next == parent {
+			return errUnknownCommand(parent, name)
+		}
+		parent = next
+	}
+	return nil
 }
