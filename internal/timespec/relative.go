@@ -11,6 +11,7 @@ var unitSteps = []struct {
 	size time.Duration
 	name string
 }{
+	{365 * 24 * time.Hour, "y"},
 	{24 * time.Hour, "d"},
 	{time.Hour, "h"},
 	{time.Minute, "m"},
@@ -36,13 +37,22 @@ func Relative(t, now time.Time) string {
 
 // Compact renders the magnitude of d compactly for error messages, as in "token expired 3m12s
 // ago": at most two adjacent units, largest first, truncated to seconds ("3m12s", "2h5m",
-// "3d4h", "45s"); under a second it is "0s".
+// "3d4h", "2y31d", "45s"); under a second it is "0s". A year is 365 days.
 func Compact(d time.Duration) string {
 	a := abs(d)
 	if a < time.Second {
 		return "0s"
 	}
 	return twoUnits(a, "")
+}
+
+// Ago renders how long ago something happened, d being the time since: "3m12s ago",
+// "56y353d ago", and "just now" under a second (never "0s ago").
+func Ago(d time.Duration) string {
+	if abs(d) < time.Second {
+		return "just now"
+	}
+	return Compact(d) + " ago"
 }
 
 // abs returns |d|, with the most negative duration mapped to the largest positive one.

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/jwtkit/jwtkit/internal/timespec"
 )
 
 // Severity of a finding.
@@ -61,7 +63,7 @@ func Findings(p *Parsed, now time.Time) []Finding {
 	expOK, nbfOK, iatOK := hasExp && expErr == nil, hasNbf && nbfErr == nil, hasIat && iatErr == nil
 
 	if expOK && !now.Before(exp) {
-		add(Danger, "expired", "expired %s ago (exp %s)", HumanDuration(now.Sub(exp)), stamp(exp))
+		add(Danger, "expired", "expired %s (exp %s)", timespec.Ago(now.Sub(exp)), stamp(exp))
 	}
 	if nbfOK && nbf.After(now) {
 		add(Warning, "not_yet_valid", "not valid until %s (in %s)", stamp(nbf), HumanDuration(nbf.Sub(now)))
@@ -148,31 +150,9 @@ func compactJSON(v any) string {
 	return string(b)
 }
 
-// HumanDuration writes a non-negative duration with its two most significant units, rounded down:
-// "45s", "3m12s", "3h", "59m", "2d4h", "30d". Negative durations are written as their absolute
-// value. It is meant for "expired 3h ago" and "in 59m".
+// HumanDuration writes a duration's magnitude with its two most significant units, rounded
+// down: "45s", "3m12s", "3h", "59m", "2d4h", "30d", "56y353d" (timespec.Compact). It is meant for
+// "in 59m" and "lifetime is 30d".
 func HumanDuration(d time.Duration) string {
-	if d < 0 {
-		d = -d
-		if d < 0 { // math.MinInt64
-			d = 1<<63 - 1
-		}
-	}
-	const day = 24 * time.Hour
-	two := func(big, small time.Duration, bu, su string) string {
-		a, b := d/big, (d%big)/small
-		if b == 0 {
-			return fmt.Sprintf("%d%s", a, bu)
-		}
-		return fmt.Sprintf("%d%s%d%s", a, bu, b, su)
-	}
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", d/time.Second)
-	case d < time.Hour:
-		return two(time.Minute, time.Second, "m", "s")
-	case d < day:
-		return two(time.Hour, time.Minute, "h", "m")
-	}
-	return two(day, time.Hour, "d", "h")
+	return timespec.Compact(d)
 }

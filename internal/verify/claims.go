@@ -51,7 +51,7 @@ func (r *run) exp() bool {
 	limit := t.Add(r.v.policy.Leeway)
 	if !r.now.Before(limit) {
 		return r.fail("exp", CodeExpired, instant(t), "later than "+instant(r.now.Add(-r.v.policy.Leeway)),
-			"token expired %s ago (exp %s)%s", timespec.Compact(r.now.Sub(t)), instant(t), r.leewayHint())
+			"token expired %s (exp %s)%s", timespec.Ago(r.now.Sub(t)), instant(t), r.leewayHint())
 	}
 	if !r.v.detail {
 		return true
@@ -118,7 +118,7 @@ func (r *run) maxAge() bool {
 	age := r.now.Sub(t)
 	if age > max+r.v.policy.Leeway {
 		return r.fail("max_age", CodeTooOld, timespec.Compact(age)+" old", want,
-			"token was issued %s ago (iat %s), more than --max-age %s", timespec.Compact(age), instant(t), timespec.Compact(max))
+			"token was issued %s (iat %s), more than --max-age %s", timespec.Ago(age), instant(t), timespec.Compact(max))
 	}
 	return r.pass("max_age", timespec.Compact(age)+" old", want)
 }

@@ -104,7 +104,7 @@ func TestClaimChecks(t *testing.T) {
 	}{
 		{name: "valid", claims: claimsAt(nil)},
 		{name: "exp equal to now is expired", claims: claimsAt(map[string]any{"exp": nowUnix}), code: CodeExpired,
-			message: "token expired 0s ago (exp 2026-11-23T05:00:00Z); use --leeway to allow clock skew"},
+			message: "token expired just now (exp 2026-11-23T05:00:00Z); use --leeway to allow clock skew"},
 		{name: "expired", claims: claimsAt(map[string]any{"exp": nowUnix - 192}), code: CodeExpired,
 			message: "token expired 3m12s ago (exp 2026-11-23T04:56:48Z); use --leeway to allow clock skew"},
 		{name: "leeway covers skew", policy: Policy{Leeway: time.Minute}, claims: claimsAt(map[string]any{"exp": nowUnix - 59})},
