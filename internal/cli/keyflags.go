@@ -17,7 +17,7 @@ func resolver(g *Global, stdinFree bool) keys.Resolver {
 	if stdinFree {
 		stdin = g.deps.IO.In
 	}
-	return keys.Resolver{Getenv: g.deps.Getenv, ReadFile: g.deps.ReadFile, Stdin: stdin}
+	return keys.Resolver{Getenv: g.deps.Getenv, ReadFile: g.deps.ReadFile, Stdin: stdin, StdinTakenBy: g.stdinTakenBy}
 }
 
 // envDefault returns flag when set, else the named environment variable, so secrets can stay

@@ -130,6 +130,9 @@ func runMint(g *Global, opts *MintOptions) error {
 	if err != nil {
 		return err
 	}
+	if stdinUsed {
+		g.stdinTakenBy = "--claims -"
+	}
 	sk, err := mintKey(g, opts, !stdinUsed)
 	if err != nil {
 		return err

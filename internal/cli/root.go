@@ -24,13 +24,16 @@ const exitCodesHelp = `Exit codes:
 
 // Global holds the flags every command shares, and the clock they resolve to.
 type Global struct {
-	deps    *Deps
-	JSON    bool
-	Output  string
-	NoColor bool
-	Quiet   bool
-	NowFlag string
-	now     func() time.Time
+	deps *Deps
+	// stdinTakenBy names the flag that read stdin in this run ("--claims -"), when it was not
+	// the token, for the error that refuses a second "-".
+	stdinTakenBy string
+	JSON         bool
+	Output       string
+	NoColor      bool
+	Quiet        bool
+	NowFlag      string
+	now          func() time.Time
 }
 
 // JSONOutput reports whether results and errors are JSON.

@@ -30,6 +30,9 @@ type Resolver struct {
 	Getenv   func(string) string          // environment lookup
 	ReadFile func(string) ([]byte, error) // file reading; results over MaxInputSize are refused
 	Stdin    io.Reader                    // nil when stdin is already used for the token
+	// StdinTakenBy names what reads stdin when Stdin is nil ("--claims -"), for the error
+	// that refuses "-"; empty means the token.
+	StdinTakenBy string
 }
 
 // Secret resolves an HMAC or client secret. A secret read from a file (@path) or from stdin
@@ -133,7 +136,11 @@ func (r Resolver) resolve(spec string, bare bool) ([]byte, string, error) {
 
 func (r Resolver) stdin() ([]byte, error) {
 	if r.Stdin == nil {
-		return nil, errors.New("stdin is already used for the token; pass the key as @file or env:NAME")
+		by := r.StdinTakenBy
+		if by == "" {
+			by = "the token"
+		}
+		return nil, fmt.Errorf("stdin is already used by %s, so key material cannot be read from it too; pass it as @file or env:NAME", by)
 	}
 	data, err := ReadLimited(r.Stdin, MaxInputSize)
 	if err != nil {

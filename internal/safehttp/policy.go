@@ -44,7 +44,7 @@ func checkURL(rawURL string, allowInsecure bool) (*url.URL, string) {
 	case u.Fragment != "" || strings.Contains(rawURL, "#"):
 		return u, "the URL must not have a #fragment"
 	case u.Scheme == "http" && !allowInsecure && !IsLoopback(u.Hostname()):
-		return u, "plain http is allowed only to loopback addresses; use https, or allow insecure connections explicitly"
+		return u, "plain http is allowed only to loopback addresses; use https, or pass --insecure to allow it (dangerous: anyone on the path can read and change the traffic)"
 	}
 	return u, ""
 }
