@@ -97,6 +97,9 @@ func loadKeyInputs(g *Global, cmd *cobra.Command, specs []string, passphraseFlag
 		}
 		list, notes, err := keys.ParseNotes(data, keys.ParseOptions{Source: name, Passphrase: pass})
 		if err != nil {
+			if looksLikeSecret(data) {
+				return nil, failure.Usagef("key", "%s holds no key jwtkit can read (PEM, DER, JWK or JWK Set); if it is an HMAC secret, it has no public half and no place in a key set others fetch: leave it out", name)
+			}
 			return nil, err
 		}
 		for _, n := range notes {
@@ -169,6 +172,11 @@ func buildKeySet(g *Global, loaded []loadedKey, private bool) ([]keys.Key, error
 		}
 		if k.JWK.KeyID == "" {
 			k.JWK.KeyID = tp
+		}
+		if k.JWK.Use == "" && !k.IsSymmetric() {
+			// The keys jwtkit reads are signing keys; say so, as keygen --jwk does, so that
+			// verifiers that pick keys by use (RFC 7517 §4.2) take them.
+			k.JWK.Use = "sig"
 		}
 		if i, dup := byThumbprint[tp]; dup {
 			if set[i].JWK.KeyID != k.JWK.KeyID {
@@ -318,4 +326,11 @@ form.
 	f.BoolVar(&opts.Public, "public", false, "write the public half of a private key")
 	f.StringVar(&opts.Passphrase, "passphrase", "", "passphrase of an encrypted PEM input, in the secret grammar (default $JWTKIT_PASSPHRASE)")
 	return cmd
+}
+
+// looksLikeSecret reports whether data that parsed as no key may rather be a secret: short, with
+// no PEM armour and no JSON, as keygen --type hmac and most secret stores write one.
+func looksLikeSecret(data []byte) bool {
+	t := strings.TrimSpace(string(data))
+	return t != "" && len(t) <= 1024 && !strings.HasPrefix(t, "{") && !strings.Contains(t, "-----BEGIN")
 }
