@@ -452,7 +452,15 @@ func buildCorpus(g *generator) []attackCase {
 		Why:    "An encryption key must not verify signatures.",
 		Cite:   []string{citeKeyUse},
 		Token:  goodRS,
-		Verify: []expectation{usage([]string{"--key", "rsa-enc.jwk"}, "key|alg_mismatch", "")},
+		Verify: []expectation{invalid([]string{"--key", "rsa-enc.jwk"}, "unknown_kid", `its "use" is "enc", not "sig"`)},
+		Decode: decodeOK,
+	})
+	add("key-use-enc-capitals", caseSpec{
+		Title:  "RS256 token verified with a JWK marked use ENC",
+		Why:    "JWK use values are case-sensitive: only \"sig\" is a signing use, so \"ENC\" (or \"Sig\") is no key for signatures.",
+		Cite:   []string{citeKeyUse},
+		Token:  goodRS,
+		Verify: []expectation{invalid([]string{"--key", "rsa-enc-capitals.jwk"}, "unknown_kid", `its "use" is "ENC", not "sig"`)},
 		Decode: decodeOK,
 	})
 	add("key-ops-without-verify", caseSpec{
@@ -460,7 +468,23 @@ func buildCorpus(g *generator) []attackCase {
 		Why:    "key_ops [encrypt, wrapKey] does not allow verification.",
 		Cite:   []string{citeKeyUse},
 		Token:  goodRS,
-		Verify: []expectation{usage([]string{"--key", "rsa-keyops.jwk"}, "key|alg_mismatch", "")},
+		Verify: []expectation{invalid([]string{"--key", "rsa-keyops.jwk"}, "unknown_kid", `do not include "verify"`)},
+		Decode: decodeOK,
+	})
+	add("key-ops-sign-on-public-key", caseSpec{
+		Title:  "RS256 token verified with a public JWK whose key_ops are [sign]",
+		Why:    "A public key cannot sign; key_ops [sign] on it allows no verification (a private key's sign becomes its public half's verify, a public key's does not).",
+		Cite:   []string{citeKeyUse},
+		Token:  goodRS,
+		Verify: []expectation{invalid([]string{"--key", "rsa-keyops-sign.jwk"}, "unknown_kid", `["sign"] do not include "verify"`)},
+		Decode: decodeOK,
+	})
+	add("key-use-enc-beside-sig", caseSpec{
+		Title:  "RS256 token verified with a set holding its kid twice, use enc first and use sig second",
+		Why:    "The encryption key is passed over and the signing key with the same kid verifies: leaving keys out by use must not lose the right one.",
+		Cite:   []string{citeKeyUse},
+		Token:  goodRS,
+		Verify: []expectation{valid([]string{"--jwks", "rsa-enc-sig.jwks.json"})},
 		Decode: decodeOK,
 	})
 	add("hmac-weak-secret", caseSpec{

@@ -171,6 +171,16 @@ func newGenerator(t *testing.T) *generator {
 	delete(ops, "use")
 	ops["key_ops"] = []string{"encrypt", "wrapKey"}
 	g.files["rsa-keyops.jwk"] = jwkJSON(t, ops)
+	encCaps := rsaJWK(&g.rsa.PublicKey, "rsa-1")
+	encCaps["use"] = "ENC"
+	g.files["rsa-enc-capitals.jwk"] = jwkJSON(t, encCaps)
+	opsSign := rsaJWK(&g.rsa.PublicKey, "rsa-1")
+	delete(opsSign, "use")
+	opsSign["key_ops"] = []string{"sign"}
+	g.files["rsa-keyops-sign.jwk"] = jwkJSON(t, opsSign)
+	sig := rsaJWK(&g.rsa.PublicKey, "rsa-1")
+	sig["use"] = "sig"
+	g.files["rsa-enc-sig.jwks.json"] = jwkJSON(t, map[string]any{"keys": []any{enc, sig}})
 	g.files["jwks.json"] = jwkJSON(t, map[string]any{"keys": []any{
 		rsaJWK(&g.rsa.PublicKey, "rsa-1"),
 		ecJWK(&g.p256.PublicKey, "ec-1"),

@@ -288,7 +288,8 @@ func (r *verifyRun) mayBeRotation(v *verify.Verifier, res *verify.Result) bool {
 	c, _ := res.Failure()
 	switch c.Code {
 	case verify.CodeUnknownKid:
-		return true
+		// A kid the set holds on a key passed over (not for verifying) is no rotation.
+		return !v.HasKid(res.Kid)
 	case verify.CodeAlgNotAllowed:
 		return len(r.ring.policy.Algs) == 0 && res.Kid != "" && !v.HasKid(res.Kid) &&
 			!strings.EqualFold(res.Alg, "none") && !strings.HasPrefix(res.Alg, "HS")

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/jwtkit/jwtkit/internal/failure"
@@ -107,7 +108,8 @@ func InferAlg(k Key) (string, error) {
 //   - the key family and, for EC, the curve must fit the algorithm exactly
 //     ("ES256 needs an EC P-256 key; key.pem is an RSA 2048-bit private key");
 //   - a JWK alg that differs from alg is refused (RFC 8725 §3.1);
-//   - a JWK use of "enc", or key_ops without "sign" or "verify", is refused (RFC 7517 §4.2–4.3);
+//   - a JWK use other than "sig", or key_ops without the operation the key can do (see
+//     PurposeConflict), is refused (RFC 7517 §4.2–4.3);
 //   - an HMAC secret shorter than the hash (32/48/64 bytes for HS256/384/512) is refused unless
 //     allowWeak (RFC 7518 §3.2);
 //   - "none" is never accepted.
@@ -127,11 +129,8 @@ func CheckAlg(k Key, alg string, allowWeak bool) error {
 	if jalg := jwkAlg(k); jalg != "" && jalg != alg {
 		return failure.Usagef("alg_mismatch", "%s is for %s (its JWK \"alg\"), not %s (RFC 8725 §3.1)", keyName(k), quoteAlg(jalg), alg)
 	}
-	if k.JWK.Use == "enc" {
-		return failure.Usagef("alg_mismatch", "%s is an encryption key (JWK use \"enc\"); it cannot sign or verify (RFC 7517 §4.2)", keyName(k))
-	}
-	if k.KeyOps != nil && !slices.Contains(k.KeyOps, "sign") && !slices.Contains(k.KeyOps, "verify") {
-		return failure.Usagef("alg_mismatch", "the JWK key_ops of %s allow neither sign nor verify (RFC 7517 §4.3)", keyName(k))
+	if why := PurposeConflict(k, opFor(k)); why != "" {
+		return failure.Usagef("alg_mismatch", "%s cannot sign or verify: %s", keyName(k), why)
 	}
 	if spec.family == "oct" && !allowWeak {
 		if n := len(k.JWK.Key.([]byte)); n < spec.hashBytes {
@@ -139,6 +138,62 @@ func CheckAlg(k Key, alg string, allowWeak bool) error {
 		}
 	}
 	return nil
+}
+
+// PurposeConflict says why a key's declared purpose rules it out for op ("sign" or "verify"),
+// or returns "" when it does not: a JWK "use" must be absent or "sig" (RFC 7517 §4.2; the
+// values are case-sensitive, so "ENC" and "Sig" are no signing uses), and "key_ops", when
+// present, must list op (§4.3). The reason reads after a key's name:
+// `its "use" is "enc", not "sig" (RFC 7517 §4.2)`.
+func PurposeConflict(k Key, op string) string {
+	if u := k.JWK.Use; u != "" && u != "sig" {
+		return fmt.Sprintf("its \"use\" is %q, not \"sig\" (RFC 7517 §4.2)", truncate(u, 40))
+	}
+	if k.KeyOps == nil {
+		return ""
+	}
+	if op == "" {
+		if slices.Contains(k.KeyOps, "sign") || slices.Contains(k.KeyOps, "verify") {
+			return ""
+		}
+		return fmt.Sprintf("its \"key_ops\" %s include neither \"sign\" nor \"verify\" (RFC 7517 §4.3)", opsText(k.KeyOps))
+	}
+	if slices.Contains(k.KeyOps, op) {
+		return ""
+	}
+	return fmt.Sprintf("its \"key_ops\" %s do not include %q (RFC 7517 §4.3)", opsText(k.KeyOps), op)
+}
+
+// opFor is the signature operation a key can do by its kind: "sign" for a private key,
+// "verify" for a public key, "" (either) for a secret.
+func opFor(k Key) string {
+	switch {
+	case k.IsSymmetric():
+		return ""
+	case k.IsPrivate():
+		return "sign"
+	}
+	return "verify"
+}
+
+// opsText renders key_ops for messages, bounded.
+func opsText(ops []string) string {
+	if len(ops) == 0 {
+		return "[]"
+	}
+	shown := ops
+	if len(shown) > 8 {
+		shown = shown[:8]
+	}
+	parts := make([]string, len(shown))
+	for i, op := range shown {
+		parts[i] = strconv.Quote(truncate(op, 40))
+	}
+	more := ""
+	if len(ops) > len(shown) {
+		more = ", …"
+	}
+	return "[" + strings.Join(parts, ", ") + more + "]"
 }
 
 // fits checks the key family and curve against an algorithm.

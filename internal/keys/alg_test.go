@@ -116,9 +116,13 @@ func TestCheckAlgMessages(t *testing.T) {
 		{"unknown", ks["secret 32"], "HS1", `unsupported algorithm "HS1"; use one of HS256`, "alg_mismatch"},
 		{"JWK alg differs", with(ks["RSA private"], func(k *Key) { k.JWK.Algorithm = "RS256" }), "PS256", `key.pem is for RS256 (its JWK "alg"), not PS256 (RFC 8725 §3.1)`, "alg_mismatch"},
 		{"JWK alg odd", with(ks["RSA private"], func(k *Key) { k.JWK.Algorithm = "RSA-OAEP" }), "RS256", `key.pem is for "RSA-OAEP" (its JWK "alg"), not RS256`, "alg_mismatch"},
-		{"use enc", with(ks["P-256"], func(k *Key) { k.JWK.Use = "enc" }), "ES256", `key.pem is an encryption key (JWK use "enc")`, "alg_mismatch"},
-		{"key_ops without sign", with(ks["P-256"], func(k *Key) { k.KeyOps = []string{"encrypt"} }), "ES256", "allow neither sign nor verify (RFC 7517 §4.3)", "alg_mismatch"},
-		{"empty key_ops", with(ks["P-256"], func(k *Key) { k.KeyOps = []string{} }), "ES256", "allow neither sign nor verify", "alg_mismatch"},
+		{"use enc", with(ks["P-256"], func(k *Key) { k.JWK.Use = "enc" }), "ES256", `key.pem cannot sign or verify: its "use" is "enc", not "sig" (RFC 7517 §4.2)`, "alg_mismatch"},
+		{"use in capitals", with(ks["P-256"], func(k *Key) { k.JWK.Use = "SIG" }), "ES256", `its "use" is "SIG", not "sig"`, "alg_mismatch"},
+		{"public key_ops sign", with(ks["P-256"].Public(), func(k *Key) { k.KeyOps = []string{"sign"} }), "ES256", `its "key_ops" ["sign"] do not include "verify" (RFC 7517 §4.3)`, "alg_mismatch"},
+		{"private key_ops verify", with(ks["P-256"], func(k *Key) { k.KeyOps = []string{"verify"} }), "ES256", `its "key_ops" ["verify"] do not include "sign"`, "alg_mismatch"},
+		{"secret key_ops encrypt", with(ks["secret 32"], func(k *Key) { k.KeyOps = []string{"encrypt"} }), "HS256", `include neither "sign" nor "verify"`, "alg_mismatch"},
+		{"key_ops without sign", with(ks["P-256"], func(k *Key) { k.KeyOps = []string{"encrypt"} }), "ES256", `its "key_ops" ["encrypt"] do not include "sign" (RFC 7517 §4.3)`, "alg_mismatch"},
+		{"empty key_ops", with(ks["P-256"], func(k *Key) { k.KeyOps = []string{} }), "ES256", `its "key_ops" [] do not include "sign"`, "alg_mismatch"},
 		{"weak RSA built by hand", with(ks["RSA public"], func(k *Key) {
 			k.JWK.Key = &rsa.PublicKey{N: new(big.Int).Rsh(k.JWK.Key.(*rsa.PublicKey).N, 1100), E: 65537}
 		}), "RS256", "RSA key is", "weak_key"},
@@ -131,14 +135,15 @@ func TestCheckAlgMessages(t *testing.T) {
 			}
 		})
 	}
-	// The passing counterparts: matching JWK alg, use "sig", key_ops with sign or verify, and
+	// The passing counterparts: matching JWK alg, use "sig", key_ops with the key's operation, and
 	// RFC 9864's "Ed25519" as alg of an Ed25519 key.
 	ok := []struct {
 		key Key
 		alg string
 	}{
 		{with(ks["RSA private"], func(k *Key) { k.JWK.Algorithm = "PS384"; k.JWK.Use = "sig" }), "PS384"},
-		{with(ks["P-256"], func(k *Key) { k.KeyOps = []string{"verify"} }), "ES256"},
+		{with(ks["P-256"].Public(), func(k *Key) { k.KeyOps = []string{"verify"} }), "ES256"},
+		{with(ks["secret 32"], func(k *Key) { k.KeyOps = []string{"verify"} }), "HS256"},
 		{with(ks["P-256"], func(k *Key) { k.KeyOps = []string{"sign", "encrypt"} }), "ES256"},
 		{with(ks["Ed25519"], func(k *Key) { k.JWK.Algorithm = "Ed25519" }), "EdDSA"},
 	}

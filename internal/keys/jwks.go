@@ -101,7 +101,7 @@ func parseJSONKeys(data []byte, src string, remote bool) ([]Key, []string, error
 
 // Select picks the key to sign or verify with. With kid != "" it is the key whose kid matches
 // (or, among keys without a kid, whose RFC 7638 thumbprint matches); with kid == "" it is the
-// only key whose use is not "enc". Errors list what is available: `no key with kid "x" in
+// only key whose "use" and "key_ops" allow signatures (PurposeConflict). Errors list what is available: `no key with kid "x" in
 // keys.json; available: a, b`, or `keys.json holds 3 keys; choose one with --kid (a, b, c)`.
 // Errors are failure.Usage with code "key".
 func Select(keys []Key, kid string) (Key, error) {
@@ -112,7 +112,7 @@ func Select(keys []Key, kid string) (Key, error) {
 	signing := func(ks []Key) []Key {
 		var out []Key
 		for _, k := range ks {
-			if k.JWK.Use != "enc" {
+			if PurposeConflict(k, opFor(k)) == "" {
 				out = append(out, k)
 			}
 		}
@@ -122,7 +122,7 @@ func Select(keys []Key, kid string) (Key, error) {
 		usable := signing(keys)
 		switch len(usable) {
 		case 0:
-			return Key{}, failure.Usagef("key", `%s holds no signing key: every key has use "enc"`, src)
+			return Key{}, failure.Usagef("key", "%s holds no signing key: %s", src, passedOver(keys))
 		case 1:
 			return usable[0], nil
 		}
@@ -146,11 +146,24 @@ func Select(keys []Key, kid string) (Key, error) {
 	case len(match) == 0:
 		return Key{}, failure.Usagef("key", "no key with kid %s in %s; available: %s", quoteKid(kid), src, keyList(signing(keys)))
 	case len(usable) == 0:
-		return Key{}, failure.Usagef("key", `key %s in %s is an encryption key (use "enc"); it cannot sign or verify`, quoteKid(kid), src)
+		return Key{}, failure.Usagef("key", "key %s in %s cannot sign or verify: %s", quoteKid(kid), src, PurposeConflict(match[0], opFor(match[0])))
 	case len(usable) > 1:
 		return Key{}, failure.Usagef("key", "%s holds %d keys with kid %s; give each key its own kid", src, len(usable), quoteKid(kid))
 	}
 	return usable[0], nil
+}
+
+// passedOver explains why keys were left out of signing: the first key's reason, and how many
+// more were left out.
+func passedOver(keys []Key) string {
+	why := "key " + quoteKid(keys[0].JWK.KeyID) + ": " + PurposeConflict(keys[0], opFor(keys[0]))
+	if keys[0].JWK.KeyID == "" {
+		why = "the first key: " + PurposeConflict(keys[0], opFor(keys[0]))
+	}
+	if len(keys) > 1 {
+		why += fmt.Sprintf(", and %d more keys are not for signatures either", len(keys)-1)
+	}
+	return why
 }
 
 // sourceOf names where keys came from: their common source, or "the keys".

@@ -164,8 +164,8 @@ func TestSelect(t *testing.T) {
 		{name: "choose one lists thumbprints", keys: []Key{a, noKid}, wantErr: "choose one with --kid (a, " + noKidTP + ")"},
 		{name: "unknown kid", keys: []Key{a, b, enc}, kid: "x", wantErr: `no key with kid "x" in keys.json; available: a, b`},
 		{name: "hostile kid quoted", keys: []Key{a}, kid: "x\n\x1b[31m", wantErr: `no key with kid "x\n\x1b[31m"`},
-		{name: "encryption key by kid", keys: []Key{a, enc}, kid: "e", wantErr: `key "e" in keys.json is an encryption key`},
-		{name: "only encryption keys", keys: []Key{enc}, wantErr: `keys.json holds no signing key: every key has use "enc"`},
+		{name: "encryption key by kid", keys: []Key{a, enc}, kid: "e", wantErr: `key "e" in keys.json cannot sign or verify: its "use" is "enc", not "sig" (RFC 7517 §4.2)`},
+		{name: "only encryption keys", keys: []Key{enc}, wantErr: `keys.json holds no signing key: key "e": its "use" is "enc"`},
 		{name: "duplicate kid", keys: []Key{a, dupA}, kid: "a", wantErr: `keys.json holds 2 keys with kid "a"`},
 		{name: "no keys", keys: nil, wantErr: "no keys to choose from"},
 	}

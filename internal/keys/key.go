@@ -56,9 +56,9 @@ func (k Key) Public() Key {
 		pub.JWK.Key = &key.PublicKey
 	case ed25519.PrivateKey:
 		pub.JWK.Key = key.Public().(ed25519.PublicKey)
-	case *rsa.PublicKey, *ecdsa.PublicKey, ed25519.PublicKey:
-		// Already public; only key_ops may need translating.
 	default:
+		// Already public, or a secret: its key_ops say what it may do as they stand (a public
+		// JWK whose key_ops say "sign" is not for verifying, RFC 7517 §4.3).
 		return k
 	}
 	pub.KeyOps = publicKeyOps(k.KeyOps)

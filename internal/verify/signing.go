@@ -15,6 +15,11 @@ const maxTries = 16
 
 // signature runs the algorithm, key and signature checks and reports whether all passed.
 func (r *run) signature() bool {
+	if len(r.v.allowList) == 0 && !strings.EqualFold(r.res.Alg, "none") {
+		// Every key was passed over (not for verifying): no algorithm is allowed, and the key
+		// check says why.
+		return r.keyAndSignature()
+	}
 	return r.algorithm() && r.keyAndSignature()
 }
 
@@ -82,8 +87,12 @@ func (r *run) keyAndSignature() bool {
 			}
 		}
 		if first < 0 {
+			if kid == "" {
+				return r.fail("key", CodeUnknownKid, "no kid", v.expectedKids(),
+					"unknown key: the token has no kid and no key is for verifying it%s", r.keyHints())
+			}
 			return r.fail("key", CodeUnknownKid, quote(kid), v.expectedKids(),
-				"unknown key: token has kid %s, expected %s%s", quote(kid), v.expectedKids(), r.headerKeyHint())
+				"unknown key: token has kid %s, expected %s%s", quote(kid), v.expectedKids(), r.keyHints())
 		}
 	}
 	if len(cands) == 0 {
@@ -119,11 +128,11 @@ func (r *run) keyAndSignature() bool {
 	var se *SignatureError
 	if errors.As(reason, &se) {
 		return r.fail("signature", CodeBadSignature, alg+" signature", "a signature by "+by,
-			"bad signature: %s%s", se.Reason, r.headerKeyHint())
+			"bad signature: %s%s", se.Reason, r.keyHints())
 	}
 	return r.fail("signature", CodeBadSignature, alg+" signature", "a signature by "+by,
 		"bad signature: the %s signature does not verify with %s; the token was altered or signed with another key%s",
-		alg, by, r.headerKeyHint())
+		alg, by, r.keyHints())
 }
 
 // keyMismatch reports that the keys chosen by kid (or all keys) cannot verify the token's alg.
@@ -135,12 +144,15 @@ func (r *run) keyMismatch(first int) bool {
 		reason = err.Error()
 	}
 	return r.fail("key", CodeKeyMismatch, quote(alg), strings.Join(c.algs, ", "),
-		"no key for %s: %s cannot verify it (%s)%s", alg, c.desc, reason, r.headerKeyHint())
+		"no key for %s: %s cannot verify it (%s)%s", alg, c.desc, reason, r.keyHints())
 }
 
 // expectedKids renders the available kids for messages, at most 20 of them.
 func (v *Verifier) expectedKids() string {
 	const max = 20
+	if len(v.kids) == 0 {
+		return "a key for verifying"
+	}
 	if len(v.kids) == 1 {
 		return quote(v.kids[0])
 	}
@@ -152,6 +164,36 @@ func (v *Verifier) expectedKids() string {
 
 // headerKeyHint notes header members that point at keys, which jwtkit never uses, so that a
 // refusal of such a token says why the key it carries did not count.
+// keyHints is what a key-selection failure adds to its message: the keys passed over for
+// the token's kid and why (passedHint), then the header's key members (headerKeyHint).
+func (r *run) keyHints() string {
+	return r.passedHint() + r.headerKeyHint()
+}
+
+// passedHint names the keys passed over that would otherwise have been tried for this token
+// (those with its kid, or without a kid) and why they were, the first one in full:
+// `; the EC P-256 public key from enc.json has that kid but was passed over: its "use" is
+// "enc", not "sig" (RFC 7517 §4.2)`.
+func (r *run) passedHint() string {
+	var hit []passedKey
+	for _, p := range r.v.passed {
+		if p.kid == "" || p.kid == r.res.Kid || r.res.Kid == "" {
+			hit = append(hit, p)
+		}
+	}
+	if len(hit) == 0 {
+		return ""
+	}
+	hint := "; passed over " + hit[0].desc + ": " + hit[0].why
+	if hit[0].kid != "" && hit[0].kid == r.res.Kid {
+		hint = "; " + hit[0].what + " has that kid but was passed over: " + hit[0].why
+	}
+	if len(hit) > 1 {
+		hint += " (and " + strconv.Itoa(len(hit)-1) + " more keys not for verifying)"
+	}
+	return hint
+}
+
 func (r *run) headerKeyHint() string {
 	var named []string
 	for _, m := range [...]string{"jwk", "jku", "x5u", "x5c"} {

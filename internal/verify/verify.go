@@ -110,6 +110,15 @@ type Verifier struct {
 	sig       SignatureChecker
 	detail    bool
 	hasSecret bool
+	passed    []passedKey // keys left out of selection because they are not for verifying
+}
+
+// passedKey is a key left out of selection, kept to say why in the unknown-key error.
+type passedKey struct {
+	kid  string
+	desc string // as candidate.desc
+	what string // desc without the kid: "the EC P-256 public key from enc.json"
+	why  string // keys.PurposeConflict's reason
 }
 
 // candidate is one key with the algorithms it may verify (none when it suits no allowed
@@ -121,8 +130,10 @@ type candidate struct {
 	desc string
 }
 
-// New makes a Verifier. Every key is reduced to its public half. It is a usage error when no
-// key is given, when Policy.Algs names an unknown algorithm or "none", or when no key can
+// New makes a Verifier. Every key is reduced to its public half; a key whose JWK "use" or
+// "key_ops" rule out verifying (keys.PurposeConflict) is passed over, and a token that only
+// such a key could verify fails with an unknown-key error that says so. It is a usage error
+// when no key is given, when Policy.Algs names an unknown algorithm or "none", or when no key can
 // verify any allowed algorithm (the error then says why, for example a secret too short for
 // HS256 or an --alg that needs another kind of key).
 func New(ks []keys.Key, p Policy, o Options) (*Verifier, error) {
@@ -145,6 +156,15 @@ func New(ks []keys.Key, p Policy, o Options) (*Verifier, error) {
 	for _, k := range ks {
 		pub := k.Public()
 		c := candidate{key: pub, kid: pub.JWK.KeyID, desc: describeKey(pub)}
+		// A key whose "use" or "key_ops" say it is not for verifying is left out of key
+		// selection, even when a token names its kid (RFC 7517 §4.2–4.3), as panva's jose
+		// and jwx leave it out; the unknown-key error says that it was passed over and why.
+		if why := keys.PurposeConflict(pub, "verify"); why != "" {
+			anon := pub
+			anon.JWK.KeyID = ""
+			v.passed = append(v.passed, passedKey{kid: c.kid, desc: c.desc, what: describeKey(anon), why: why})
+			continue
+		}
 		want := p.Algs
 		if len(want) == 0 {
 			want = familyAlgs(pub)
@@ -171,7 +191,7 @@ func New(ks []keys.Key, p Policy, o Options) (*Verifier, error) {
 		}
 		v.keys = append(v.keys, c)
 	}
-	if usable == 0 {
+	if usable == 0 && (len(v.keys) > 0 || len(v.passed) == 0) {
 		if firstErr == nil {
 			firstErr = errors.New("no key is usable for signatures")
 		}
@@ -197,8 +217,11 @@ func (v *Verifier) Algorithms() []string { return slices.Clone(v.allowList) }
 // algorithm.
 func (v *Verifier) Kids() []string { return slices.Clone(v.kids) }
 
-// HasKid reports whether one of the keys has the given kid.
-func (v *Verifier) HasKid(kid string) bool { return slices.Contains(v.kids, kid) }
+// HasKid reports whether one of the keys has the given kid, counting keys passed over as not
+// for verifying (the set holds the kid; fetching it again would not change the verdict).
+func (v *Verifier) HasKid(kid string) bool {
+	return slices.Contains(v.kids, kid) || slices.ContainsFunc(v.passed, func(p passedKey) bool { return p.kid == kid })
+}
 
 func algList(algs []string) string {
 	if len(algs) == 0 {
