@@ -14,6 +14,56 @@ import (
 // NumericDate.
 const CodeBadTimeClaim = "bad_time_claim"
 
+// CodeBadClaimType is the failure code of a registered claim that is present with a type
+// RFC 7519 §4.1 does not allow: iss, sub or jti not a string, aud neither a string nor an array
+// of strings.
+const CodeBadClaimType = "bad_claim_type"
+
+// ClaimTypeError is a registered claim of the wrong type: its name and why.
+type ClaimTypeError struct {
+	Claim string
+	Err   error
+}
+
+// ClaimTypeErrors checks the types of the registered claims that are not times: iss, sub and
+// jti must be strings, aud a string or an array of strings (RFC 7519 §4.1.3); a present null is
+// no value. It returns one failure.Invalid error (code CodeBadClaimType) per claim of the wrong
+// type, in the order iss, sub, aud, jti, or nil when all are absent or well typed. The time
+// claims are NumericDate's to check.
+func (p *Parsed) ClaimTypeErrors() []ClaimTypeError {
+	var errs []ClaimTypeError
+	check := func(name, section string) {
+		v, present := p.Payload[name]
+		if !present {
+			return
+		}
+		if _, ok := v.(string); !ok {
+			errs = append(errs, ClaimTypeError{Claim: name, Err: failure.Invalidf(CodeBadClaimType,
+				"claim %q is %s, not a string (RFC 7519 %s)", name, describeValue(v), section)})
+		}
+	}
+	check("iss", "§4.1.1")
+	check("sub", "§4.1.2")
+	if v, present := p.Payload["aud"]; present {
+		switch aud := v.(type) {
+		case string:
+		case []any:
+			for i, item := range aud {
+				if _, ok := item.(string); !ok {
+					errs = append(errs, ClaimTypeError{Claim: "aud", Err: failure.Invalidf(CodeBadClaimType,
+						"claim \"aud\" holds %s at index %d; an audience is a string or an array of strings (RFC 7519 §4.1.3)", describeValue(item), i)})
+					break
+				}
+			}
+		default:
+			errs = append(errs, ClaimTypeError{Claim: "aud", Err: failure.Invalidf(CodeBadClaimType,
+				"claim \"aud\" is %s, not a string or an array of strings (RFC 7519 §4.1.3)", describeValue(v))})
+		}
+	}
+	check("jti", "§4.1.7")
+	return errs
+}
+
 // NumericDate bounds: years 0001 to 9999, the range RFC 3339 can show.
 const (
 	minNumericDate = -62135596800 // 0001-01-01T00:00:00Z

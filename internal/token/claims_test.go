@@ -99,3 +99,35 @@ func TestHeaderStrings(t *testing.T) {
 		t.Error("a non-string typ leaked")
 	}
 }
+
+func TestClaimTypeErrors(t *testing.T) {
+	tests := []struct {
+		payload string
+		want    []string // one message per claim of the wrong type, in order
+	}{
+		{`{"iss":"a","sub":"b","aud":["c","d"],"jti":"e"}`, nil},
+		{`{"aud":"c"}`, nil},
+		{`{"aud":[]}`, nil},
+		{`{"other":5,"nested":{"aud":5}}`, nil},
+		{`{"iss":1}`, []string{`claim "iss" is a number, not a string (RFC 7519 §4.1.1)`}},
+		{`{"sub":null}`, []string{`claim "sub" is null, not a string (RFC 7519 §4.1.2)`}},
+		{`{"jti":{"a":1}}`, []string{`claim "jti" is an object, not a string (RFC 7519 §4.1.7)`}},
+		{`{"aud":["api",5]}`, []string{`claim "aud" holds a number at index 1; an audience is a string or an array of strings (RFC 7519 §4.1.3)`}},
+		{`{"aud":[["api"]]}`, []string{`claim "aud" holds an array at index 0`}},
+		{`{"aud":true}`, []string{`claim "aud" is a boolean, not a string or an array of strings (RFC 7519 §4.1.3)`}},
+		{`{"jti":[],"iss":false,"aud":null,"sub":["x"]}`, []string{`"iss" is a boolean`, `"sub" is an array`, `"aud" is null`, `"jti" is an array`}},
+	}
+	for _, tt := range tests {
+		p := mustParse(t, b64.EncodeToString([]byte(`{"alg":"HS256"}`))+"."+b64.EncodeToString([]byte(tt.payload))+".c2ln")
+		got := p.ClaimTypeErrors()
+		if len(got) != len(tt.want) {
+			t.Errorf("%s: %d errors %v, want %d", tt.payload, len(got), got, len(tt.want))
+			continue
+		}
+		for i, e := range got {
+			if !strings.Contains(e.Err.Error(), tt.want[i]) || failure.CodeOf(e.Err) != CodeBadClaimType || failure.KindOf(e.Err) != failure.KindInvalid {
+				t.Errorf("%s: error %d = %v (%s), want %q", tt.payload, i, e.Err, failure.CodeOf(e.Err), tt.want[i])
+			}
+		}
+	}
+}

@@ -42,6 +42,8 @@ const LongLifetime = 24 * time.Hour
 //	no_exp         warning  the payload has no exp
 //	long_lifetime  warning  exp minus iat (or nbf, or now) is over LongLifetime
 //	bad_time_claim danger   exp, nbf or iat is present but not a NumericDate (one per claim)
+//	bad_claim_type danger   iss, sub or jti is not a string, aud not a string or an array of
+//	                        strings (one per claim)
 //	shared_secret  info     an HS* alg: anyone who can verify can also mint
 //	header_jku, header_x5u, header_jwk, header_x5c  warning  the header names or carries a key
 //	crit           warning  the header has "crit"
@@ -97,6 +99,9 @@ func Findings(p *Parsed, now time.Time) []Finding {
 		if err != nil {
 			add(Danger, "bad_time_claim", "%s", err)
 		}
+	}
+	for _, e := range p.ClaimTypeErrors() {
+		add(Danger, CodeBadClaimType, "%s", e.Err)
 	}
 	if alg := p.Alg(); strings.HasPrefix(alg, "HS") {
 		add(Info, "shared_secret", "%s: anyone who can verify can also mint", alg)

@@ -23,6 +23,7 @@ const (
 	CodeKeyMismatch   = "key_mismatch"
 	CodeBadSignature  = "bad_signature"
 	CodeBadTimeClaim  = "bad_time_claim"
+	CodeBadClaimType  = token.CodeBadClaimType
 	CodeExpired       = "expired"
 	CodeMissingExp    = "missing_exp"
 	CodeNotYetValid   = "not_yet_valid"
