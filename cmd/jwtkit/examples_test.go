@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -146,8 +147,23 @@ func checkWant(t *testing.T, script, stdout string) {
 	}
 }
 
-// TestReadmeExamples runs every ```sh block of README.md as one bash script, each in a fresh
-// directory. A block right after a line `<!-- not run: REASON -->` is skipped.
+// readmeWant are lines the README's blocks must print on stdout, in this order: what the
+// README says they print.
+var readmeWant = []string{
+	`(?m)^alice$`,                 // verify … | jq -r .sub in the quick start
+	`(?m)^exit code 1$`,           // the wrong-audience verify
+	`(?m)^valid$`,                 // verify -q in an if
+	`(?m)^valid against the set$`, // the JWK Set file
+	`(?m)^\{"line":3,"valid":true,"sub":"cid"\}$`,
+	`(?m)^> grant_type=client_credentials`, // fetch --verbose, through grep
+	`(?m)^/jwks.json$|/jwks.json$`,         // the discovery document's jwks_uri
+	`(?m)^1: true $`,                       // the CI recipe's stream
+}
+
+// TestReadmeExamples runs the README as a reader would: every ```sh block, in order, in one
+// bash shell (set -eE -o pipefail, so a failing command stops it and says on which README line
+// it failed), in an empty directory, with a private HOME, NO_COLOR, and nothing prepared but
+// jwtkit on PATH. A block right after a line `<!-- not run: REASON -->` is left out.
 func TestReadmeExamples(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the README's examples; slow")
@@ -157,22 +173,86 @@ func TestReadmeExamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(blocks) == 0 {
-		t.Fatal("README.md has no ```sh blocks")
+	script, lineOf := readmeScript(blocks)
+	if len(lineOf) == 0 {
+		t.Fatal("README.md has no ```sh blocks to run")
 	}
-	fx := newFixtures(t)
-	for _, b := range blocks {
-		t.Run(b.from, func(t *testing.T) {
-			if b.skip != "" {
-				t.Skipf("not run: %s", b.skip)
+	dir := t.TempDir()
+	home := filepath.Join(t.TempDir(), "home")
+	if err := os.MkdirAll(home, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", "-c", script)
+	cmd.Dir = dir
+	cmd.Env = []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + home,
+		"XDG_CONFIG_HOME=" + filepath.Join(home, ".config"),
+		"XDG_CACHE_HOME=" + filepath.Join(home, ".cache"),
+		"NO_COLOR=1",
+		"LANG=C.UTF-8",
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 5 * time.Second
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	if cmd.Process != nil {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // a server a block left running
+	}
+	if err != nil {
+		where := "README.md"
+		if m := regexp.MustCompile(`readme-failed-at-line (\d+)`).FindStringSubmatch(stderr.String()); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			if n > 0 && n <= len(lineOf) && lineOf[n-1] > 0 {
+				where = fmt.Sprintf("README.md:%d", lineOf[n-1])
 			}
-			fx.run(t, b.script)
-		})
+		}
+		t.Fatalf("%s: the README's blocks, run in order in one shell, fail: %v\nstdout:\n%s\nstderr:\n%s", where, err, stdout.String(), stderr.String())
 	}
+	out := stdout.String()
+	rest := out
+	for _, want := range readmeWant {
+		loc := regexp.MustCompile(want).FindStringIndex(rest)
+		if loc == nil {
+			t.Errorf("stdout lacks %q after the earlier expected lines:\n%s", want, out)
+			continue
+		}
+		rest = rest[loc[1]:]
+	}
+	if strings.Contains(stderr.String(), "panic:") {
+		t.Errorf("a command panicked:\n%s", stderr.String())
+	}
+}
+
+// readmeScript joins the blocks to run into one bash script and returns, for each of its lines,
+// the README line it comes from (0 for the lines the script adds).
+func readmeScript(blocks []readmeBlock) (script string, lineOf []int) {
+	var b strings.Builder
+	add := func(line string, from int) {
+		b.WriteString(line)
+		b.WriteByte('\n')
+		lineOf = append(lineOf, from)
+	}
+	add(`set -eE -o pipefail`, 0)
+	add(`trap 'echo "readme-failed-at-line $LINENO" >&2' ERR`, 0)
+	for _, blk := range blocks {
+		if blk.skip != "" {
+			continue
+		}
+		for i, line := range strings.Split(blk.script, "\n") {
+			add(line, blk.line+1+i)
+		}
+	}
+	return b.String(), lineOf
 }
 
 type readmeBlock struct {
 	example
+	line int // the README line of the opening ```sh
 	skip string
 }
 
@@ -190,7 +270,7 @@ func readmeBlocks(path string) ([]readmeBlock, error) {
 		if strings.TrimSpace(lines[i]) != "```sh" {
 			continue
 		}
-		b := readmeBlock{example: example{from: fmt.Sprintf("README.md:%d", i+1)}}
+		b := readmeBlock{example: example{from: fmt.Sprintf("README.md:%d", i+1)}, line: i + 1}
 		if i > 0 {
 			if m := notRun.FindStringSubmatch(strings.TrimSpace(lines[i-1])); m != nil {
 				b.skip = m[1]
