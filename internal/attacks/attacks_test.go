@@ -215,8 +215,9 @@ var streamKeyCodes = map[string]bool{"usage": true, "key": true, "weak_key": tru
 
 // checkStream runs the same verify with the token on stdin under --stream, the form a pipeline
 // of many tokens gets, which runs on worker goroutines: its one JSON line must carry the same
-// verdict and code. A key or flag error stops the command before any line (exit 2); a token
-// judged invalid or not readable as a JWT makes its line invalid and the exit code 1.
+// verdict and code. A key or flag error stops the command before any line (exit 2); any other
+// failure makes its line invalid, and the stream exits as the single token does: 2 when it is
+// not a JWT at all, 1 when it is one that must not be trusted (DESIGN.md, exit codes).
 func (e *runEnv) checkStream(x expectation, tok string) []string {
 	var problems []string
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
@@ -229,10 +230,7 @@ func (e *runEnv) checkStream(x expectation, tok string) []string {
 		}
 		return problems
 	}
-	want := 0
-	if x.Exit != 0 {
-		want = 1
-	}
+	want := x.Exit
 	var line struct {
 		Line   int     `json:"line"`
 		Valid  bool    `json:"valid"`

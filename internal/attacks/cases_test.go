@@ -62,6 +62,11 @@ var (
 	decodeBadAt = func(reason string) expectation {
 		return expectation{Exit: 2, Code: "malformed_token", Reason: reason}
 	}
+	// decodeRefused is decode's answer to a token that reads as a JWT but must not be trusted
+	// (duplicate members, unsafe JSON, an odd alg): exit 1, as verify's.
+	decodeRefused = func(code, reason string) expectation {
+		return expectation{Exit: 1, Code: code, Reason: reason}
+	}
 )
 
 func args(a ...[]string) []string {
@@ -707,32 +712,32 @@ func buildCorpus(g *generator) []attackCase {
 		Why:    "Parsers disagree on which duplicate wins (first, last, error): a gateway and the API behind it can read different subjects. jwtkit refuses the token.",
 		Cite:   []string{citeDuplicate},
 		Token:  jws(hs256, g.claimsWith(`"sub":"alice","sub":"admin"`), hs("HS256", g.secret)),
-		Verify: []expectation{usage(keySecret, "malformed_token", "twice")},
-		Decode: decodeBadAt("twice"),
+		Verify: []expectation{invalid(keySecret, "duplicate_member", "twice")},
+		Decode: decodeRefused("duplicate_member", "twice"),
 	})
 	add("duplicate-claim-escaped", caseSpec{
 		Title:  "correctly signed token with sub and \\u0073ub",
 		Why:    "The same duplicate written with a \\u escape, which a byte comparison misses.",
 		Cite:   []string{citeDuplicate},
 		Token:  jws(hs256, g.claimsWith(`"sub":"alice","\u0073ub":"admin"`), hs("HS256", g.secret)),
-		Verify: []expectation{usage(keySecret, "malformed_token", "twice")},
-		Decode: decodeBadAt("twice"),
+		Verify: []expectation{invalid(keySecret, "duplicate_member", "twice")},
+		Decode: decodeRefused("duplicate_member", "twice"),
 	})
 	add("duplicate-header-alg", caseSpec{
 		Title:  "header with alg twice: HS256, then none",
 		Why:    "Which alg a verifier enforces must not depend on its JSON parser.",
 		Cite:   []string{citeDuplicate, citeNone},
 		Token:  jws(`{"alg":"HS256","alg":"none"}`, claims, hs("HS256", g.secret)),
-		Verify: []expectation{usage(keySecret, "malformed_token", "twice")},
-		Decode: decodeBadAt("twice"),
+		Verify: []expectation{invalid(keySecret, "duplicate_member", "twice")},
+		Decode: decodeRefused("duplicate_member", "twice"),
 	})
 	add("duplicate-nested-member", caseSpec{
 		Title:  "correctly signed token with a duplicate member inside a nested claim",
 		Why:    "Ambiguous JSON is refused at any depth: an authorization claim such as roles.admin must read the same everywhere.",
 		Cite:   []string{"RFC 8259 §4 (names within an object should be unique; behaviour otherwise is unpredictable)", "RFC 8725 §2.6"},
 		Token:  jws(hs256, g.claimsWith(`"sub":"alice","roles":{"admin":false,"admin":true}`), hs("HS256", g.secret)),
-		Verify: []expectation{usage(keySecret, "malformed_token", "twice")},
-		Decode: decodeBadAt("twice"),
+		Verify: []expectation{invalid(keySecret, "duplicate_member", "twice")},
+		Decode: decodeRefused("duplicate_member", "twice"),
 	})
 	add("invalid-utf8", caseSpec{
 		Title:  "correctly signed token whose payload has an invalid UTF-8 byte",
@@ -747,8 +752,8 @@ func buildCorpus(g *generator) []attackCase {
 		Why:    "\\ud800 alone cannot be decoded faithfully; decoders replace it, again merging distinct payloads.",
 		Cite:   []string{citeUTF8},
 		Token:  jws(hs256, g.claimsWith(`"sub":"admin\ud800"`), hs("HS256", g.secret)),
-		Verify: []expectation{usage(keySecret, "malformed_token", "surrogate")},
-		Decode: decodeBadAt("surrogate"),
+		Verify: []expectation{invalid(keySecret, "unsafe_json", "surrogate")},
+		Decode: decodeRefused("unsafe_json", "surrogate"),
 	})
 	add("bom-before-payload", caseSpec{
 		Title:  "correctly signed token whose payload starts with a UTF-8 byte order mark",
@@ -763,24 +768,24 @@ func buildCorpus(g *generator) []attackCase {
 		Why:    "Deep nesting exhausts recursive parsers' stacks; jwtkit caps the depth at 64.",
 		Cite:   []string{"RFC 8259 §9 (implementations may limit nesting depth)", "go-jose v4.1.8 added a JSON depth cap"},
 		Token:  jws(hs256, `{"a":`+strings.Repeat(`[`, 1000)+strings.Repeat(`]`, 1000)+`}`, hs("HS256", g.secret)),
-		Verify: []expectation{usage(keySecret, "malformed_token", "deeper")},
-		Decode: decodeBadAt("deeper"),
+		Verify: []expectation{invalid(keySecret, "unsafe_json", "deeper")},
+		Decode: decodeRefused("unsafe_json", "deeper"),
 	})
 	add("header-alg-missing", caseSpec{
 		Title:  "header without alg",
 		Why:    "Every JWS header names its algorithm.",
 		Cite:   []string{"RFC 7515 §4.1.1 (alg must be present)"},
 		Token:  jws(`{"typ":"JWT"}`, claims, hs("HS256", g.secret)),
-		Verify: []expectation{usage(keySecret, "malformed_token", "no \"alg\"")},
-		Decode: decodeBadAt("alg"),
+		Verify: []expectation{invalid(keySecret, "bad_header", "no \"alg\"")},
+		Decode: decodeRefused("bad_header", "alg"),
 	})
 	add("header-alg-not-string", caseSpec{
 		Title:  "header whose alg is an array",
 		Why:    "alg is a string; an array could be read as an allow-list by a careless verifier.",
 		Cite:   []string{"RFC 7515 §4.1.1"},
 		Token:  jws(`{"alg":["HS256","none"]}`, claims, hs("HS256", g.secret)),
-		Verify: []expectation{usage(keySecret, "malformed_token", "not a string")},
-		Decode: decodeBadAt("not a string"),
+		Verify: []expectation{invalid(keySecret, "bad_header", "not a string")},
+		Decode: decodeRefused("bad_header", "not a string"),
 	})
 
 	// crit and b64.
@@ -848,8 +853,8 @@ func buildCorpus(g *generator) []attackCase {
 		Why:    "b64 is a boolean; a string could be read either way.",
 		Cite:   []string{citeB64},
 		Token:  jws(`{"alg":"HS256","b64":"false"}`, claims, hs("HS256", g.secret)),
-		Verify: []expectation{usage(keySecret, "malformed_token", "b64")},
-		Decode: decodeBadAt("b64"),
+		Verify: []expectation{invalid(keySecret, "bad_header", "b64")},
+		Decode: decodeRefused("bad_header", "b64"),
 	})
 
 	// JWE and nested JWTs.
@@ -934,7 +939,18 @@ func buildCorpus(g *generator) []attackCase {
 	}
 	exp := itoa(g.now.Add(time.Hour).Unix())
 	claimCase("aud-object", "aud as an object whose key is the audience", "aud is a string or an array of strings; an object must not match by its keys.",
-		`{"sub":"alice","aud":{"api":true},"exp":`+exp+`}`, "", []expectation{invalid(args(keySecret, []string{"--aud", "api"}), "audience", "audience")}, citeAud)
+		`{"sub":"alice","aud":{"api":true},"exp":`+exp+`}`, "", []expectation{invalid(args(keySecret, []string{"--aud", "api"}), "bad_claim_type", `claim "aud" is an object`)}, citeAud)
+	claimCase("aud-array-number", "aud array holding the audience and a number", "Every member of an aud array is a string (RFC 7519 §4.1.3); go-jose refuses the token, and so must verify, whether or not --aud is given.",
+		`{"sub":"alice","aud":["api",5],"exp":`+exp+`}`, "", []expectation{
+			invalid(args(keySecret, []string{"--aud", "api"}), "bad_claim_type", `"aud" holds a number at index 1`),
+			invalid(args(keySecret, nil), "bad_claim_type", `"aud" holds a number at index 1`),
+		}, citeAud)
+	claimCase("aud-array-nested", "aud array holding an array", "An array inside aud is no audience.",
+		`{"sub":"alice","aud":[["api"]],"exp":`+exp+`}`, "", []expectation{invalid(args(keySecret, []string{"--aud", "api"}), "bad_claim_type", `"aud" holds an array at index 0`)}, citeAud)
+	claimCase("iss-number", "iss a number, with no --iss", "iss is a StringOrURI (RFC 7519 §4.1.1): a number is refused even when no issuer is required.",
+		`{"sub":"alice","iss":1,"exp":`+exp+`}`, "", []expectation{invalid(args(keySecret, nil), "bad_claim_type", `claim "iss" is a number`)}, citeIss)
+	claimCase("jti-object", "jti an object", "jti is a string (RFC 7519 §4.1.7); replay caches keyed by it would misread an object.",
+		`{"sub":"alice","jti":{"a":1},"exp":`+exp+`}`, "", []expectation{invalid(args(keySecret, nil), "bad_claim_type", `claim "jti" is an object`)}, "RFC 7519 §4.1.7")
 	claimCase("aud-array-match", "aud array that contains the audience", "Control: one match in an array is enough.",
 		`{"sub":"alice","aud":["other","api"],"exp":`+exp+`}`, "", []expectation{valid(args(keySecret, []string{"--aud", "api"}))}, citeAud)
 	claimCase("aud-prefix", "aud api.attacker.example against --aud api", "Audience comparison is exact, not by prefix.",
@@ -946,7 +962,7 @@ func buildCorpus(g *generator) []attackCase {
 	claimCase("iss-homoglyph", "iss with a Cyrillic і against --iss https://issuer.example", "A lookalike character is a different issuer.",
 		`{"iss":"https://іssuer.example","sub":"alice","exp":`+exp+`}`, "", []expectation{invalid(args(keySecret, []string{"--iss", "https://issuer.example"}), "issuer", "issuer")}, citeIss)
 	claimCase("sub-null", "sub null against --sub alice", "null is not alice.",
-		`{"sub":null,"exp":`+exp+`}`, "", []expectation{invalid(args(keySecret, []string{"--sub", "alice"}), "subject", "")}, citeIss)
+		`{"sub":null,"exp":`+exp+`}`, "", []expectation{invalid(args(keySecret, []string{"--sub", "alice"}), "bad_claim_type", `claim "sub" is null`)}, citeIss)
 	claimCase("typ-confusion", "an ID-token style JWT presented where an access token (at+jwt) is required", "Explicit typing stops one kind of JWT from being used as another.",
 		`{"sub":"alice","exp":`+exp+`}`, `{"alg":"HS256","typ":"JWT"}`, []expectation{invalid(args(keySecret, []string{"--typ", "at+jwt"}), "type", "")}, citeTyp)
 	claimCase("typ-missing", "no typ where at+jwt is required", "A missing typ does not satisfy --typ.",

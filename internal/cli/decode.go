@@ -113,7 +113,7 @@ func runDecode(g *Global, opts *DecodeOptions, args []string) error {
 		return failure.Usagef("malformed_token", "no token on stdin")
 	}
 	second, several := nextToken(in)
-	var firstErr error
+	var tally streamTally
 	cur := first
 	for index := 0; ; index++ {
 		err := cur.err
@@ -128,9 +128,10 @@ func runDecode(g *Global, opts *DecodeOptions, args []string) error {
 			// In a stream one bad line does not stop the rest; it is reported where its result
 			// would have been, and the exit code says something failed.
 			reportLineError(g, cur.line, err)
-			if firstErr == nil {
-				firstErr = err
-			}
+		}
+		if several && tally.add(cur.line, err) {
+			// Lines in a row that are not JWTs: not token input; one summary line, exit 2.
+			return tally.err("")
 		}
 		if index == 0 {
 			cur, ok = second, several
@@ -141,8 +142,9 @@ func runDecode(g *Global, opts *DecodeOptions, args []string) error {
 			break
 		}
 	}
-	if firstErr != nil {
-		return silentError{firstErr}
+	if tally.worst != nil {
+		// Each line's error was reported where it occurred; the exit code is the worst's.
+		return silentError{tally.worst}
 	}
 	return nil
 }

@@ -121,31 +121,26 @@ func (r *verifyRun) stream(in *tokenInput, pending []streamItem) error {
 	}
 
 	out := bufio.NewWriterSize(r.g.deps.IO.Out, 64<<10)
-	var total, invalid int
-	var firstInvalid, firstRemote error
+	var tally streamTally
 	var writeErr error
+	stopped := false
+results:
 	for b := range order {
 		<-b.done
 		for i, res := range b.outs {
-			total++
-			switch res.kind {
-			case 0:
-			case failure.KindRemote:
-				if firstRemote == nil {
-					firstRemote = fmt.Errorf("line %d: %w", b.items[i].line, res.err)
-				}
-				invalid++
-			default:
-				if firstInvalid == nil {
-					firstInvalid = fmt.Errorf("line %d: %w", b.items[i].line, res.err)
-				}
-				invalid++
-			}
+			stop := tally.add(b.items[i].line, res.err)
 			if !r.g.Quiet && writeErr == nil {
 				if _, err := out.Write(res.data); err != nil {
 					writeErr = err
 					cancel()
 				}
+			}
+			if stop {
+				// The reader may be waiting on input that never ends (tail -f): leave it and the
+				// workers to the cancelled context, and report.
+				stopped = true
+				cancel()
+				break results
 			}
 		}
 		if !r.g.Quiet && writeErr == nil && len(order) == 0 {
@@ -154,24 +149,19 @@ func (r *verifyRun) stream(in *tokenInput, pending []streamItem) error {
 			}
 		}
 	}
-	wg.Wait()
+	if !stopped {
+		wg.Wait()
+	}
 	if writeErr == nil && !r.g.Quiet {
 		writeErr = out.Flush()
 	}
 	if writeErr != nil {
 		return fmt.Errorf("writing the results: %w", writeErr)
 	}
-	if readErr != nil {
+	if readErr != nil && !stopped {
 		return readErr
 	}
-	var err error
-	switch {
-	case firstRemote != nil:
-		err = failure.Remote(failure.CodeOf(firstRemote), fmt.Errorf("%d of %d tokens could not be verified (first: %w)", invalid, total, firstRemote))
-	case firstInvalid != nil:
-		err = failure.Invalid(failure.CodeOf(firstInvalid), fmt.Errorf("%d of %d tokens are invalid (first: %w)", invalid, total, firstInvalid))
-	}
-	return r.quietly(err)
+	return r.quietly(tally.err("are invalid"))
 }
 
 // streamLine verifies one line and encodes its result.

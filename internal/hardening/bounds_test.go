@@ -76,8 +76,8 @@ func TestHostileTokens(t *testing.T) {
 	}{
 		{"200,000 dots", strings.Repeat(".", 200000), nil, 2, 2, "segments"},
 		{"one 250 KiB segment", strings.Repeat("A", room), nil, 2, 2, "1 segment"},
-		{"arrays nested 90,000 deep", tok(`{"a":` + strings.Repeat("[", 90000) + strings.Repeat("]", 90000) + `}`), nil, 2, 2, "deeper than 64"},
-		{"unclosed nesting", tok(strings.Repeat(`{"a":`, 36000)), nil, 2, 2, "deeper than 64"},
+		{"arrays nested 90,000 deep", tok(`{"a":` + strings.Repeat("[", 90000) + strings.Repeat("]", 90000) + `}`), nil, 1, 1, "deeper than 64"},
+		{"unclosed nesting", tok(strings.Repeat(`{"a":`, 36000)), nil, 1, 1, "deeper than 64"},
 		{"exp of 180,000 digits", tok(`{"exp":` + strings.Repeat("9", 180000) + `}`), nil, 0, 1, ""},
 		{"exp with a 180,000-digit fraction", tok(`{"exp":1795604400.` + strings.Repeat("9", 180000) + `}`), nil, 0, 0, ""},
 		{"exp with a 180,000-digit exponent", tok(`{"exp":1e` + strings.Repeat("9", 180000) + `}`), nil, 0, 1, ""},
@@ -85,7 +85,7 @@ func TestHostileTokens(t *testing.T) {
 		{"9,000 claims", tok(claimsMany(9000)), nil, 0, 0, ""},
 		{"an array of 90,000 numbers", tok(`{"a":[` + strings.Repeat("1,", 90000) + `1],"exp":1795604400}`), nil, 0, 0, ""},
 		{"90,000 scopes", tok(`{"scope":"` + strings.Repeat("s ", 90000) + `t","exp":1795604400}`), []string{"--require-scope", "t", "--any-scope", "u,t"}, 0, 0, ""},
-		{"4,000 duplicate structured scopes", tok(`{"scopes":{` + structuredScopes(4000) + `},"exp":1795604400}`), nil, 2, 2, "twice"},
+		{"4,000 duplicate structured scopes", tok(`{"scopes":{` + structuredScopes(4000) + `},"exp":1795604400}`), nil, 1, 1, "twice"},
 		{"6,000 structured scopes", tok(`{"scopes":{` + distinctScopes(6000) + `},"exp":1795604400}`), []string{"--require-scope", "read:r5999"}, 0, 0, ""},
 		{"a string of 30,000 escapes", tok(`{"s":"` + strings.Repeat(`\u00e9`, 30000) + `","exp":1795604400}`), nil, 0, 0, ""},
 		{"a header of 180,000 bytes", hs256(testSecret, `{"alg":"HS256","x":"`+strings.Repeat("h", 180000)+`"}`, `{"exp":1795604400}`), nil, 0, 0, ""},
@@ -109,7 +109,7 @@ func TestHostileTokens(t *testing.T) {
 				if r.code != run.code {
 					t.Errorf("%s: exit %d, want %d (%.200s)", run.args[0], r.code, run.code, r.stderr)
 				}
-				if r.code != 0 && (!oneLine(r.stderr) || len(r.stderr) > 2048 || r.code == 2 && !strings.Contains(r.stderr, tc.want)) {
+				if r.code != 0 && (!oneLine(r.stderr) || len(r.stderr) > 2048 || r.code != 0 && tc.want != "" && !strings.Contains(r.stderr, tc.want)) {
 					t.Errorf("%s: error %.300q, want one short line (with %q for a usage error)", run.args[0], r.stderr, tc.want)
 				}
 				if r.elapsed > maxElapsed || r.allocated > maxAlloc {

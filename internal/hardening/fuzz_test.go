@@ -83,9 +83,11 @@ func FuzzDecodeCommand(f *testing.F) {
 			if !sameJSON(doc.Header, p.HeaderJSON) || !p.Encrypted && !p.Unencoded && !sameJSON(doc.Payload, p.PayloadJSON) {
 				t.Fatalf("decode shows a header or payload that is not the token's")
 			}
-		case 2:
+		case 1, 2:
+			// 2: not a JWT at all; 1: a JWT that must not be trusted (repeated members, unsafe
+			// JSON, an odd alg), which decode refuses to show as if it were one token.
 			if r.stdout != "" || !oneLine(r.stderr) || controlIn(r.stderr) != "" || len(r.stderr) > 2048 {
-				t.Fatalf("exit 2 with stdout %.100q, stderr %.300q; want one short error line", r.stdout, r.stderr)
+				t.Fatalf("exit %d with stdout %.100q, stderr %.300q; want one short error line", r.code, r.stdout, r.stderr)
 			}
 		default:
 			t.Fatalf("exit %d: %.300q", r.code, r.stderr)

@@ -240,7 +240,7 @@ client-secret = "`+clientCanary+`"
 		{name: "verify good --json", args: []string{"verify", "--json", "--secret", "@" + fx.hmacFile, fx.goodTok}},
 		{name: "verify bad signature", args: []string{"verify", "--secret", hmacCanary, fx.badTok}, code: 1},
 		{name: "verify bad signature --json", args: []string{"verify", "--json", "--secret", "env:HMAC", fx.badTok}, code: 1},
-		{name: "verify stream", args: []string{"verify", "--secret", "b64:" + b64Secret}, stdin: fx.goodTok + "\n" + fx.badTok + "\nnot-a-token\n", code: 1},
+		{name: "verify stream", args: []string{"verify", "--secret", "b64:" + b64Secret}, stdin: fx.goodTok + "\n" + fx.badTok + "\nnot-a-token\n", code: 2},
 		{name: "verify JWTKIT_SECRET -q", args: []string{"verify", "-q", fx.badTok}, env: map[string]string{"JWTKIT_SECRET": hmacCanary}, code: 1},
 		{name: "verify weak secret", args: []string{"verify", "--secret", weakCanary, fx.goodTok}, code: 2},
 		{name: "verify secret and --alg ES256", args: []string{"verify", "--secret", hmacCanary, "--alg", "ES256", fx.goodTok}, code: 2},

@@ -20,12 +20,33 @@ var fuzzNow = time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 // checkMalformed fails unless err is a one-line malformed-token usage error.
 func checkMalformed(t *testing.T, err error) {
 	t.Helper()
-	if failure.KindOf(err) != failure.KindUsage || failure.CodeOf(err) != CodeMalformed {
-		t.Fatalf("error %q has kind %v code %q", err, failure.KindOf(err), failure.CodeOf(err))
+	if want := parseErrorClass(err.Error()); failure.KindOf(err) != want.kind || failure.CodeOf(err) != want.code {
+		t.Fatalf("error %q has kind %v code %q, want %v %q", err, failure.KindOf(err), failure.CodeOf(err), want.kind, want.code)
 	}
 	if msg := err.Error(); msg == "" || strings.ContainsAny(msg, "\r\n") || len(msg) > 400 {
 		t.Fatalf("bad message %q", msg)
 	}
+}
+
+// errorClass is the kind and code a parse error must have.
+type errorClass struct {
+	kind failure.Kind
+	code string
+}
+
+// parseErrorClass says, from its message, which class a parse error belongs to: a JWT that must
+// not be trusted (exit 1) for a repeated member, unsafe JSON or an odd alg or b64, and not a JWT
+// at all (exit 2) for everything else.
+func parseErrorClass(msg string) errorClass {
+	switch {
+	case strings.Contains(msg, " twice"):
+		return errorClass{failure.KindInvalid, CodeDuplicateMember}
+	case strings.Contains(msg, "surrogate") || strings.Contains(msg, "deeper than"):
+		return errorClass{failure.KindInvalid, CodeUnsafeJSON}
+	case strings.HasPrefix(msg, `header has no "alg"`) || strings.HasPrefix(msg, `header "alg" is`) || strings.HasPrefix(msg, `header "b64" is`):
+		return errorClass{failure.KindInvalid, CodeBadHeader}
+	}
+	return errorClass{failure.KindUsage, CodeMalformed}
 }
 
 // exercise calls every reader of a parsed token; none may panic.

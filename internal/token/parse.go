@@ -60,20 +60,43 @@ func segmentName(encrypted bool, i int) string {
 	return [...]string{"header", "payload", "signature"}[i]
 }
 
-// malformed returns a failure.Usage error with code CodeMalformed.
+// malformed returns a failure.Usage error with code CodeMalformed: the input is not a JWT at
+// all (exit 2).
 func malformed(format string, args ...any) error {
 	return failure.Usagef(CodeMalformed, format, args...)
+}
+
+// Codes of the tokens that read as a JWT but must not be trusted (failure.Invalid, exit 1): the
+// form is there, and what it says is ambiguous or forged. A header that lacks "alg" or gives
+// it, or "b64", a value of the wrong type (RFC 7515 §4.1.1, RFC 7797 §3) has CodeBadHeader.
+const (
+	// CodeDuplicateMember: a header or payload names a member twice, at any depth. RFC 7515 §4
+	// and §5.2 let a parser reject duplicate Header Parameter names, RFC 7519 §4 duplicate claim
+	// names; parsers that keep different duplicates disagree on what the token says (the
+	// confusion RFC 8725 §2 warns of), so jwtkit always rejects it.
+	CodeDuplicateMember = "duplicate_member"
+	// CodeUnsafeJSON: JSON that other parsers read differently or not at all: nesting deeper
+	// than MaxDepth, a \u escape of a lone UTF-16 surrogate (RFC 8259 §8.2).
+	CodeUnsafeJSON = "unsafe_json"
+)
+
+// refused returns a failure.Invalid error: a token that reads as a JWT but must not be trusted.
+func refused(code, format string, args ...any) error {
+	return failure.Invalidf(code, format, args...)
 }
 
 // Parse checks the form of a cleaned token (see Clean) and decodes it, without verifying
 // anything. max caps the token's size in bytes; max <= 0 means MaxSize.
 //
-// Every problem is a failure.Usage error with code CodeMalformed whose one-line message names
-// it: empty input, a token over max bytes, a character outside [A-Za-z0-9_-.], a segment count
-// other than 3 or 5, a segment that is not unpadded base64url, a header or payload that is not
-// valid UTF-8, not JSON or not a JSON object, a duplicate member name, nesting deeper than
-// MaxDepth, a lone UTF-16 surrogate escape, a header without a string "alg", or a "b64" that is
-// not a boolean.
+// Every problem is one error whose one-line message names it, in two classes:
+//   - not a JWT at all (failure.Usage, code CodeMalformed, exit 2): empty input, a token over
+//     max bytes, a character outside [A-Za-z0-9_-.], a segment count other than 3 or 5, a
+//     segment that is not unpadded base64url, a header or payload that is not valid UTF-8, not
+//     JSON or not a JSON object;
+//   - a JWT that must not be trusted (failure.Invalid, exit 1): a duplicate member name
+//     (CodeDuplicateMember), nesting deeper than MaxDepth or a lone UTF-16 surrogate escape
+//     (CodeUnsafeJSON), a header without a string "alg" or with a "b64" that is not a boolean
+//     (CodeBadHeader).
 //
 // A header with "b64": false parses, with Unencoded set.
 func Parse(s string, max int) (*Parsed, error) {
@@ -247,13 +270,13 @@ func jsonError(err error, what string) error {
 			if what == "header" {
 				member = "parameter"
 			}
-			return malformed("%s has %s %s twice", what, member, quoteName(p.name))
+			return refused(CodeDuplicateMember, "%s has %s %s twice", what, member, quoteName(p.name))
 		}
-		return malformed("%s has member %s twice in one nested object (byte %d)", what, quoteName(p.name), p.at)
+		return refused(CodeDuplicateMember, "%s has member %s twice in one nested object (byte %d)", what, quoteName(p.name), p.at)
 	case depthProblem:
-		return malformed("%s nests objects and arrays deeper than %d levels (byte %d)", what, MaxDepth, p.at)
+		return refused(CodeUnsafeJSON, "%s nests objects and arrays deeper than %d levels (byte %d)", what, MaxDepth, p.at)
 	case surrogateProblem:
-		return malformed("%s has a \\u escape for a lone UTF-16 surrogate at byte %d; it cannot be decoded faithfully", what, p.at)
+		return refused(CodeUnsafeJSON, "%s has a \\u escape for a lone UTF-16 surrogate at byte %d; it cannot be decoded faithfully", what, p.at)
 	}
 	return malformed("%s is not JSON: %s", what, err)
 }
@@ -262,15 +285,15 @@ func jsonError(err error, what string) error {
 func checkHeader(p *Parsed) error {
 	alg, ok := p.Header["alg"]
 	if !ok {
-		return malformed("header has no \"alg\"; every JWT header names its algorithm")
+		return refused(CodeBadHeader, "header has no \"alg\"; every JWT header names its algorithm (RFC 7515 §4.1.1)")
 	}
 	if _, ok := alg.(string); !ok {
-		return malformed("header \"alg\" is %s, not a string", describeValue(alg))
+		return refused(CodeBadHeader, "header \"alg\" is %s, not a string (RFC 7515 §4.1.1)", describeValue(alg))
 	}
 	if b, ok := p.Header["b64"]; ok && !p.Encrypted {
 		v, isBool := b.(bool)
 		if !isBool {
-			return malformed("header \"b64\" is %s; it must be true or false (RFC 7797)", describeValue(b))
+			return refused(CodeBadHeader, "header \"b64\" is %s; it must be true or false (RFC 7797)", describeValue(b))
 		}
 		p.Unencoded = !v
 	}

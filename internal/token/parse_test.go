@@ -149,7 +149,7 @@ func TestParseErrors(t *testing.T) {
 		{"signature length", enc(hs) + ".e30.c", 0, "segment 3 (signature) is not base64url: 1 characters cannot encode whole bytes; the segment looks truncated or has a character too many"},
 		{"jwe iv", enc(`{"alg":"dir","enc":"A128GCM"}`) + "..abcde.YQ.YQ", 0, "segment 3 (initialization vector) is not base64url: 5 characters cannot encode whole bytes; the segment looks truncated or has a character too many"},
 		{"jwe tag bits", enc(`{"alg":"dir","enc":"A128GCM"}`) + "..YQ.YQ.YR", 0, "segment 5 (authentication tag) is not base64url: its last character has bits that encode nothing; the segment was altered or truncated"},
-		{"jwe header", enc(`{"enc":"A128GCM"}`) + "..YQ.YQ.YQ", 0, `header has no "alg"; every JWT header names its algorithm`},
+		{"jwe header", enc(`{"enc":"A128GCM"}`) + "..YQ.YQ.YQ", 0, `header has no "alg"; every JWT header names its algorithm (RFC 7515 §4.1.1)`},
 		{"header empty", "." + enc("{}") + ".", 0, "header is empty; a JWT's header is a JSON object"},
 		{"header whitespace", enc(" \n") + "." + enc("{}") + ".", 0, "header is empty; a JWT's header is a JSON object"},
 		{"payload empty", enc(hs) + "..c2ln", 0, "payload is empty; a JWT's payload is a JSON object"},
@@ -182,9 +182,9 @@ func TestParseErrors(t *testing.T) {
 		{"lone low surrogate", jws(hs, `{"a":"\udc00"}`, ""), 0, `payload has a \u escape for a lone UTF-16 surrogate at byte 6; it cannot be decoded faithfully`},
 		{"lone high surrogate", jws(hs, `{"a":"x\ud800y"}`, ""), 0, `payload has a \u escape for a lone UTF-16 surrogate at byte 7; it cannot be decoded faithfully`},
 		{"high surrogate then high", jws(hs, `{"a":"\ud800\ud800"}`, ""), 0, `payload has a \u escape for a lone UTF-16 surrogate at byte 6; it cannot be decoded faithfully`},
-		{"no alg", jws(`{"typ":"JWT"}`, "{}", ""), 0, `header has no "alg"; every JWT header names its algorithm`},
-		{"alg number", jws(`{"alg":256}`, "{}", ""), 0, `header "alg" is a number, not a string`},
-		{"alg null", jws(`{"alg":null}`, "{}", ""), 0, `header "alg" is null, not a string`},
+		{"no alg", jws(`{"typ":"JWT"}`, "{}", ""), 0, `header has no "alg"; every JWT header names its algorithm (RFC 7515 §4.1.1)`},
+		{"alg number", jws(`{"alg":256}`, "{}", ""), 0, `header "alg" is a number, not a string (RFC 7515 §4.1.1)`},
+		{"alg null", jws(`{"alg":null}`, "{}", ""), 0, `header "alg" is null, not a string (RFC 7515 §4.1.1)`},
 		{"b64 string", jws(`{"alg":"HS256","b64":"false"}`, "{}", ""), 0, `header "b64" is a string; it must be true or false (RFC 7797)`},
 	}
 	for _, tt := range tests {
@@ -196,8 +196,8 @@ func TestParseErrors(t *testing.T) {
 			if err.Error() != tt.want {
 				t.Errorf("error\n got: %s\nwant: %s", err, tt.want)
 			}
-			if failure.KindOf(err) != failure.KindUsage || failure.CodeOf(err) != CodeMalformed {
-				t.Errorf("kind %v code %q, want usage %q", failure.KindOf(err), failure.CodeOf(err), CodeMalformed)
+			if want := parseErrorClass(tt.want); failure.KindOf(err) != want.kind || failure.CodeOf(err) != want.code {
+				t.Errorf("kind %v code %q, want %v %q", failure.KindOf(err), failure.CodeOf(err), want.kind, want.code)
 			}
 			if strings.Contains(tt.want, "limit") != errors.Is(err, ErrTooLarge) {
 				t.Errorf("errors.Is(err, ErrTooLarge) = %v", errors.Is(err, ErrTooLarge))
