@@ -31,7 +31,7 @@ func TestClipboard(t *testing.T) {
 		{
 			name: "mint --copy without a clipboard tool", clip: clipboard.Memory{Err: clipboard.ErrUnavailable},
 			run:    func() int { return h.run("mint", "--secret", testSecret, "--sub", "bob", "--copy") },
-			stdout: "eyJ", stderr: "warning: could not copy the token to the clipboard: no clipboard available (install xclip, xsel or wl-clipboard)\n",
+			stdout: "eyJ", stderr: "jwtkit: warning: could not copy the token to the clipboard: no clipboard available (install xclip, xsel or wl-clipboard)\n",
 		},
 		{
 			name: "mint --copy -q without a clipboard tool", clip: clipboard.Memory{Err: clipboard.ErrUnavailable},
@@ -45,7 +45,7 @@ func TestClipboard(t *testing.T) {
 		{
 			name: "fetch --copy without a clipboard tool", clip: clipboard.Memory{Err: clipboard.ErrUnavailable},
 			run:    func() int { return h.fetch(t, srv, "--no-cache", "--copy") },
-			stdout: fetchAccessToken, stderr: "warning: could not copy the access token to the clipboard: no clipboard available (install xclip, xsel or wl-clipboard)\n",
+			stdout: fetchAccessToken, stderr: "jwtkit: warning: could not copy the access token to the clipboard: no clipboard available (install xclip, xsel or wl-clipboard)\n",
 		},
 		{
 			name: "decode --paste", clip: clipboard.Memory{Text: "  'Bearer " + token + "'\n"},

@@ -53,7 +53,7 @@ func (g *Global) Warnf(format string, args ...any) {
 		return
 	}
 	p := g.deps.IO.ErrPalette()
-	fmt.Fprintf(g.deps.IO.ErrOut, "%s %s\n", p.Warning.Sprint("warning:"), termsafe.Line(fmt.Sprintf(format, args...)))
+	fmt.Fprintf(g.deps.IO.ErrOut, "%s %s\n", p.Warning.Sprint("jwtkit: warning:"), termsafe.Line(fmt.Sprintf(format, args...)))
 }
 
 // Infof writes an informational line on stderr unless -q was given.

@@ -269,12 +269,16 @@ func (r *verifyRun) check(raw string) verdict {
 	v := r.ring.verifier()
 	res := v.Verify(p, now)
 	if !res.Valid && r.ring.fetcher != nil && r.mayBeRotation(v, &res) {
-		nv, err := r.ring.rotate(v, res.Kid)
+		nv, note, err := r.ring.rotate(v, res.Kid)
 		if err != nil {
 			return verdict{res: res, err: err}
 		}
 		if nv != nil {
 			res = nv.Verify(p, now)
+		}
+		if err := res.Err(); err != nil && note != "" {
+			// One line: what failed, then what was tried to follow a rotation.
+			return verdict{res: res, checked: true, err: failure.Annotate(err, note)}
 		}
 	}
 	return verdict{res: res, checked: true, err: res.Err()}

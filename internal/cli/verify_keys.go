@@ -131,7 +131,7 @@ func loadVerifyKeys(ctx context.Context, g *Global, opts *VerifyOptions, stdinFr
 			}
 			if !s.FromCache {
 				for _, note := range s.Notes {
-					g.Infof("%s", note)
+					g.Infof("jwtkit: %s", note)
 				}
 			}
 			ring.urls = append(ring.urls, u)
@@ -174,14 +174,16 @@ func (r *verifyKeyring) verifier() *verify.Verifier { return r.current.Load() }
 
 // rotate is called when a token verified by seen names a kid that no key has. It fetches the
 // remote sets again, if that has not been done in this run, and returns the new Verifier; it
-// returns nil when there is nothing new to try.
-func (r *verifyKeyring) rotate(seen *verify.Verifier, kid string) (*verify.Verifier, error) {
+// returns nil when there is nothing new to try, with a note saying why, for the caller to add to
+// the token's error. A set fetched again is announced on stderr here, once.
+func (r *verifyKeyring) rotate(seen *verify.Verifier, kid string) (v *verify.Verifier, note string, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if cur := r.current.Load(); cur != seen {
-		return cur, nil // another token already caused a refresh
+		return cur, "", nil // another token already caused a refresh
 	}
 	changed := false
+	var notes []string
 	for i, u := range r.urls {
 		if r.refreshed[u] {
 			continue
@@ -189,22 +191,25 @@ func (r *verifyKeyring) rotate(seen *verify.Verifier, kid string) (*verify.Verif
 		r.refreshed[u] = true
 		s, did, err := r.fetcher.Refresh(r.ctx, u, r.sets[i])
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		if !did {
-			r.g.Infof("kid %s is not in the JWK Set of %s, fetched %s ago; it is fetched again at most every %s",
-				quoteKid(kid), safehttp.Sanitize(u, 300), timespec.Compact(r.g.deps.Now().Sub(s.FetchedAt)), timespec.Compact(jwks.DefaultMinRefresh))
+			notes = append(notes, fmt.Sprintf("the JWK Set of %s was fetched %s ago and is fetched again at most every %s",
+				safehttp.Sanitize(u, 300), timespec.Compact(r.g.deps.Now().Sub(s.FetchedAt)), timespec.Compact(jwks.DefaultMinRefresh)))
 			continue
 		}
-		r.g.Infof("kid %s is not in the JWK Set of %s; fetched it again to follow a key rotation",
-			quoteKid(kid), safehttp.Sanitize(u, 300))
+		notes = append(notes, fmt.Sprintf("the JWK Set of %s was fetched again to follow a key rotation", safehttp.Sanitize(u, 300)))
 		r.sets[i] = s
 		changed = true
 	}
+	note = strings.Join(notes, "; ")
 	if !changed {
-		return nil, nil
+		return nil, note, nil
 	}
-	return r.build()
+	// Said once per run, whatever the tokens' verdicts: later lines are verified with the new set.
+	r.g.Infof("jwtkit: kid %s was not in the cached keys: %s", quoteKid(kid), note)
+	v, err = r.build()
+	return v, "", err
 }
 
 // quoteKid shows a kid from a token in a message: quoted, printable, short.

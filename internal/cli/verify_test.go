@@ -166,8 +166,9 @@ func TestVerifyFollowsRotation(t *testing.T) {
 	if code := h.run("verify", "--jwks", url, newTok); code != 1 || srv.requests.Load() != 1 {
 		t.Fatalf("within 30s: exit %d, %d requests; stderr %s", code, srv.requests.Load(), h.stderr)
 	}
-	if !strings.Contains(h.stderr.String(), "it is fetched again at most every 30s") {
-		t.Fatalf("stderr does not explain the wait: %s", h.stderr)
+	if msg := h.stderr.String(); !strings.Contains(msg, "and is fetched again at most every 30s)") ||
+		strings.Count(msg, "\n") != 1 || !strings.HasPrefix(msg, "jwtkit: ") {
+		t.Fatalf("stderr is not one line that explains the wait: %s", msg)
 	}
 
 	// After 30s it is, once, even for a stream of many tokens naming the new kid.
@@ -187,7 +188,7 @@ func TestVerifyFollowsRotation(t *testing.T) {
 	if n := strings.Count(h.stdout.String(), `"valid":true`); n != 50 {
 		t.Fatalf("%d valid lines, want 50:\n%s", n, h.stdout)
 	}
-	if !strings.Contains(h.stderr.String(), "fetched it again to follow a key rotation") {
+	if !strings.Contains(h.stderr.String(), "was fetched again to follow a key rotation") {
 		t.Fatalf("stderr does not mention the refetch: %s", h.stderr)
 	}
 

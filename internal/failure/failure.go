@@ -56,6 +56,11 @@ func wrap(kind Kind, code string, err error) error {
 	return &Error{Kind: kind, Code: code, Err: err}
 }
 
+// Annotate adds a note in parentheses to err's message, keeping its kind and code.
+func Annotate(err error, note string) error {
+	return wrap(KindOf(err), CodeOf(err), fmt.Errorf("%w (%s)", err, note))
+}
+
 // Invalid marks err as a verdict that the token is invalid (exit 1). code names the failed check.
 func Invalid(code string, err error) error { return wrap(KindInvalid, code, err) }
 
