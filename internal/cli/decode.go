@@ -24,6 +24,7 @@ type DecodeOptions struct {
 	Pretty  bool
 	Part    string
 	Paste   bool
+	Header  string // -H: the token as an HTTP header line, as curl takes it
 	MaxSize int
 }
 
@@ -68,6 +69,7 @@ a whole "Authorization: Bearer …" line.
 	f.BoolVar(&opts.Pretty, "pretty", false, "write the human report even when stdout is not a terminal")
 	f.StringVar(&opts.Part, "part", "", "print only `PART`: header, payload (compact JSON) or signature (base64url)")
 	f.BoolVar(&opts.Paste, "paste", false, "read the token from the clipboard")
+	f.StringVarP(&opts.Header, "header", "H", "", "the token as an HTTP `HEADER` line, as given to curl -H (\"Authorization: Bearer …\")")
 	f.IntVar(&opts.MaxSize, "max-size", token.MaxSize, "refuse tokens larger than `BYTES`")
 	return cmd
 }
@@ -100,7 +102,7 @@ func runDecode(g *Global, opts *DecodeOptions, args []string) error {
 	if opts.MaxSize <= 0 {
 		return failure.Usagef("usage", "--max-size must be positive")
 	}
-	in, err := openTokenInput(g, args, opts.Paste, opts.MaxSize)
+	in, err := openTokenInput(g, args, tokenSource{paste: opts.Paste, header: opts.Header}, opts.MaxSize)
 	if err != nil {
 		return err
 	}

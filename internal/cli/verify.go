@@ -39,6 +39,7 @@ type VerifyOptions struct {
 	NoCache  bool
 
 	Paste   bool
+	Header  string // -H: the token as an HTTP header line, as curl takes it
 	MaxSize int
 	Stream  bool
 
@@ -128,6 +129,7 @@ result object with every check (name, ok, found, expected). -q prints nothing at
 	f.BoolVar(&opts.Insecure, "insecure", false, "allow plain http to any host and skip TLS certificate checks (dangerous)")
 	f.BoolVar(&opts.NoCache, "no-cache", false, "neither read nor write the JWKS and discovery cache")
 	f.BoolVar(&opts.Paste, "paste", false, "read the token from the clipboard")
+	f.StringVarP(&opts.Header, "header", "H", "", "the token as an HTTP `HEADER` line, as given to curl -H (\"Authorization: Bearer …\")")
 	f.IntVar(&opts.MaxSize, "max-size", token.MaxSize, "refuse tokens larger than `BYTES`")
 	f.BoolVar(&opts.Stream, "stream", false, "write JSON lines even for a single token on stdin")
 	return cmd
@@ -208,7 +210,7 @@ func runVerify(ctx context.Context, g *Global, opts *VerifyOptions, args []strin
 			return failure.Usagef("usage", "--alg none is never accepted by verify: an unsigned token proves nothing")
 		}
 	}
-	in, err := openTokenInput(g, args, opts.Paste, opts.MaxSize)
+	in, err := openTokenInput(g, args, tokenSource{paste: opts.Paste, header: opts.Header}, opts.MaxSize)
 	if err != nil {
 		return err
 	}

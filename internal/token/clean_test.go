@@ -61,3 +61,42 @@ func TestClean(t *testing.T) {
 		})
 	}
 }
+
+// TestCleanForm: the pasted forms that hold more than the token (a curl -H argument, a whole
+// Authorization header, a token response) give the token and name the form; the others give
+// no form.
+func TestCleanForm(t *testing.T) {
+	tests := []struct {
+		name, in, want, form string
+	}{
+		{"bare", tok, tok, ""},
+		{"Bearer only", "Bearer " + tok, tok, ""},
+		{"quoted", `"` + tok + `"`, tok, ""},
+		{"Authorization header", "Authorization: Bearer " + tok, tok, FormAuthorization},
+		{"curl -H double quotes", `-H "Authorization: Bearer ` + tok + `"`, tok, FormCurlHeader},
+		{"curl -H single quotes", `-H 'authorization: bearer ` + tok + `'`, tok, FormCurlHeader},
+		{"curl -H glued", `-H'Authorization: Bearer ` + tok + `'`, tok, FormCurlHeader},
+		{"curl --header", `--header "Authorization: Bearer ` + tok + `"`, tok, FormCurlHeader},
+		{"curl --header=", `--header=Authorization:Bearer ` + tok, tok, FormCurlHeader},
+		{"curl -H continued line", `  -H "Authorization: Bearer ` + tok + `" \`, tok, FormCurlHeader},
+		{"curl -H of another header kept", `-H "Accept: application/json"`, `-H "Accept: application/json"`, ""},
+		{"token response", `{"access_token":"` + tok + `","token_type":"Bearer","expires_in":300,"scope":"a b"}`, tok, FormTokenResponse},
+		{"token response, spaced, token last", `{ "token_type": "Bearer", "access_token": "` + tok + `" }`, tok, FormTokenResponse},
+		{"token response with a Bearer-prefixed token", `{"access_token":"Bearer ` + tok + `"}`, tok, FormTokenResponse},
+		{"token response, escaped token kept whole", `{"access_token":"a\/b"}`, `{"access_token":"a\/b"}`, ""},
+		{"token response, number kept", `{"access_token":5}`, `{"access_token":5}`, ""},
+		{"token response, empty kept", `{"access_token":""}`, `{"access_token":""}`, ""},
+		{"other JSON kept", `{"id_token":"` + tok + `"}`, `{"id_token":"` + tok + `"}`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, form := CleanForm(tt.in)
+			if got != tt.want || form != tt.form {
+				t.Errorf("CleanForm(%q) = %q, %q; want %q, %q", tt.in, got, form, tt.want, tt.form)
+			}
+			if Clean(tt.in) != got {
+				t.Errorf("Clean differs from CleanForm")
+			}
+		})
+	}
+}

@@ -174,6 +174,9 @@ func FuzzClean(f *testing.F) {
 		tok, " " + tok + "\n", `"` + tok + `"`, "'Bearer " + tok + "'", "Authorization: Bearer " + tok,
 		"authorization :bearer\t" + tok + "\r\n", "`" + tok + "`", "\uFEFF" + tok, `""`, `"`, "Bearer",
 		"Bearer Bearer x", "a b", "",
+		`-H "Authorization: Bearer ` + tok + `"`, "--header='authorization: bearer " + tok + "' \\",
+		`{"access_token":"` + tok + `","token_type":"Bearer","expires_in":300}`, `{"access_token":"a\"b"}`,
+		`-H x`, `{"access_token":5}`, `{"access_token":""}`,
 	} {
 		f.Add(s)
 	}
@@ -203,6 +206,8 @@ func FuzzClean(f *testing.F) {
 			tk, " \t" + tk + "\r\n", `"` + tk + `"`, "'" + tk + "'", "`" + tk + "`",
 			"Bearer " + tk, "BEARER\t" + tk, "Authorization: Bearer " + tk, "authorization:bearer " + tk,
 			`"Authorization: Bearer ` + tk + `"`, "\uFEFF" + tk + "\n",
+			`-H "Authorization: Bearer ` + tk + `"`, `-H'authorization:bearer ` + tk + `'`, "--header=Authorization: Bearer " + tk,
+			`{"access_token":"` + tk + `","token_type":"Bearer"}`, ` {"token_type":"Bearer","access_token":"` + tk + `"}` + "\n",
 		} {
 			if got := Clean(wrapped); got != tk {
 				t.Fatalf("Clean(%q) = %q, want %q", wrapped, got, tk)

@@ -28,8 +28,13 @@ type Reader struct {
 	max  int
 	line int
 	buf  []byte
-	err  error // io.EOF, or a read error to return once before io.EOF
+	err  error  // io.EOF, or a read error to return once before io.EOF
+	form string // CleanForm's form of the last token
 }
+
+// Form names the wrapping the last token returned by Next was taken out of (see CleanForm),
+// or "".
+func (r *Reader) Form() string { return r.form }
 
 // NewReader returns a Reader over r that accepts tokens of at most max bytes after Clean;
 // max <= 0 means MaxSize.
@@ -68,7 +73,7 @@ func (r *Reader) Next() (tok string, line int, err error) {
 		if strings.TrimFunc(s, isPasteSpace) == "" {
 			continue
 		}
-		tok = Clean(s)
+		tok, r.form = CleanForm(s)
 		if len(tok) > r.max {
 			return "", r.line, r.tooLong("the token on line %d is %s; the limit is %s (--max-size); skipped", int64(len(tok)))
 		}
