@@ -38,6 +38,9 @@ type VerifyOptions struct {
 	Insecure bool
 	NoCache  bool
 
+	Strict    bool
+	Unchecked []string
+
 	Paste   bool
 	Header  string // -H: the token as an HTTP header line, as curl takes it
 	MaxSize int
@@ -125,6 +128,8 @@ result object with every check (name, ok, found, expected). -q prints nothing at
 	f.StringArrayVar(&opts.RequireClaims, "require-claim", nil, "required claim: `NAME[=VALUE]` (VALUE is JSON when it parses); repeatable")
 	f.StringArrayVar(&opts.RequireScopes, "require-scope", nil, "`SCOPE` that must be granted; repeatable, splits on spaces and commas (all needed)")
 	f.StringArrayVar(&opts.AnyScopes, "any-scope", nil, "`SCOPES` of which one must be granted; splits on spaces and commas")
+	f.BoolVar(&opts.Strict, "strict", false, "require exp, --aud and --iss (or --issuer), unless --unchecked names them (default $JWTKIT_STRICT)")
+	f.StringArrayVar(&opts.Unchecked, "unchecked", nil, "`CLAIMS` (exp, aud, iss) you accept unchecked: no warning, and --strict does not require them (default $JWTKIT_UNCHECKED)")
 	f.StringVar(&opts.Timeout, "timeout", "10s", "deadline (`DURATION`) for each JWKS or discovery request")
 	f.BoolVar(&opts.Insecure, "insecure", false, "allow plain http to any host and skip TLS certificate checks (dangerous)")
 	f.BoolVar(&opts.NoCache, "no-cache", false, "neither read nor write the JWKS and discovery cache")
@@ -170,6 +175,20 @@ func verifyPolicy(opts *VerifyOptions, issuer string) (verify.Policy, error) {
 		}
 		p.Issuer = issuer
 	}
+	accepted, err := parseUnchecked(opts.Unchecked)
+	if err != nil {
+		return p, err
+	}
+	if opts.Strict {
+		strictP := p
+		if strictP.Issuer == "" && len(opts.Issuers) > 0 {
+			strictP.Issuer = opts.Issuers[0] // before discovery: the issuer to be
+		}
+		if err := applyStrict(&strictP, accepted); err != nil {
+			return p, err
+		}
+		p.RequireExp = strictP.RequireExp
+	}
 	for _, spec := range opts.RequireClaims {
 		r, err := verify.ParseClaimRequirement(spec)
 		if err != nil {
@@ -188,6 +207,7 @@ type verifyRun struct {
 	opts    *VerifyOptions
 	ring    *verifyKeyring
 	maxSize int
+	watch   *claimWatch
 }
 
 func runVerify(ctx context.Context, g *Global, opts *VerifyOptions, args []string) error {
@@ -201,6 +221,7 @@ func runVerify(ctx context.Context, g *Global, opts *VerifyOptions, args []strin
 		}
 		return failure.Usagef("usage", "--timeout: %w", err)
 	}
+	verifyDefaults(g, opts)
 	// The flags are checked before anything is read or fetched.
 	if _, err := verifyPolicy(opts, ""); err != nil {
 		return err
@@ -225,7 +246,9 @@ func runVerify(ctx context.Context, g *Global, opts *VerifyOptions, args []strin
 	if _, err := ring.build(); err != nil {
 		return err
 	}
-	r := &verifyRun{g: g, opts: opts, ring: ring, maxSize: opts.MaxSize}
+	accepted, _ := parseUnchecked(opts.Unchecked) // checked with the policy above
+	r := &verifyRun{g: g, opts: opts, ring: ring, maxSize: opts.MaxSize,
+		watch: &claimWatch{g: g, policy: ring.policy, accepted: accepted}}
 
 	first, line, err := in.Next()
 	if errors.Is(err, io.EOF) {
@@ -282,6 +305,10 @@ func (r *verifyRun) check(raw string) verdict {
 			// One line: what failed, then what was tried to follow a rotation.
 			return verdict{res: res, checked: true, err: failure.Annotate(err, note)}
 		}
+	}
+	_, hasExp := p.Payload["exp"]
+	if res.Valid {
+		r.watch.valid(hasExp)
 	}
 	return verdict{res: res, checked: true, err: res.Err()}
 }
