@@ -10,5 +10,6 @@ import (
 func TestMain(m *testing.M) {
 	code := m.Run()
 	testenv.RemoveBuilds()
+	testenv.ReportSkipped("internal/interop")
 	os.Exit(code)
 }

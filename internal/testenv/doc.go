@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -206,5 +207,43 @@ func missing(t testing.TB, format string, args ...any) {
 	if os.Getenv("CI") == "true" {
 		t.Fatalf("%s (CI=true: a missing peer is a failure; run .ci/install-peers)", msg)
 	}
+	skipped.Lock()
+	skipped.n++
+	if !slices.Contains(skipped.why, msg) {
+		skipped.why = append(skipped.why, msg)
+	}
+	skipped.Unlock()
 	t.Skipf("%s; run .ci/install-peers", msg)
+}
+
+// skipped counts the tests of this test binary that missing skipped, and why.
+var skipped struct {
+	sync.Mutex
+	n   int
+	why []string
+}
+
+// ReportSkipped is for a TestMain after m.Run: when tests were skipped for a missing peer, it
+// says so in one line, naming the peers and the command that installs them. go test hides the
+// output of a passing package, so the line goes to the terminal (/dev/tty) when there is one,
+// else to stderr (shown under -v).
+func ReportSkipped(pkg string) {
+	skipped.Lock()
+	defer skipped.Unlock()
+	if skipped.n == 0 {
+		return
+	}
+	why := skipped.why
+	if len(why) > 3 {
+		why = append(why[:3:3], fmt.Sprintf("%d more", len(skipped.why)-3))
+	}
+	line := fmt.Sprintf("%s: %d tests skipped (%s); install the peers with: bash .ci/install-peers\n",
+		pkg, skipped.n, strings.Join(why, "; "))
+	if tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0); err == nil {
+		defer tty.Close()
+		if _, err := tty.WriteString(line); err == nil {
+			return
+		}
+	}
+	fmt.Fprint(os.Stderr, line)
 }
