@@ -65,7 +65,7 @@ func newServeCmdWith(g *Global, opts *ServeOptions) *cobra.Command {
 		Short: "Run a local OAuth2 issuer for tests: discovery, JWKS, client credentials, /mint",
 		Long: `Run a local issuer that services under test can trust: it publishes OpenID Connect and
 RFC 8414 discovery documents and a JWK Set, issues RFC 9068 access tokens (typ at+jwt) with the
-client-credentials grant, and signs exact claims posted to /mint.
+client-credentials grant, and signs claims posted to /mint.
 
 Once it listens, serve prints the issuer URL alone on stdout (so a script can read it; with
 --json, one line {"issuer","port","jwks_uri","token_endpoint","mint_endpoint","alg","kids"}) and
@@ -79,7 +79,9 @@ Endpoints, under the issuer URL:
   /jwks.json                               the public keys
   /token                                   client credentials (client_secret_basic,
                                            client_secret_post, private_key_jwt)
-  /mint                                    POST a JSON object, get it signed (application/jwt);
+  /mint                                    POST a JSON object, get it signed (application/jwt),
+                                           with iss, iat and exp (--token-ttl) added where the
+                                           object lacks them; ?raw=1 signs it exactly as posted,
                                            ?typ=at+jwt sets typ, ?kid= picks a published key
 
 Address: serve listens on 127.0.0.1:8080 unless told otherwise; --port 0 picks a free port

@@ -61,7 +61,7 @@ func FuzzMint(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		r := httptest.NewRequest(http.MethodPost, "https://issuer.test/mint", strings.NewReader(string(body)))
+		r := httptest.NewRequest(http.MethodPost, "https://issuer.test/mint?raw=1", strings.NewReader(string(body)))
 		r.Header.Set("Content-Type", "application/json")
 		w := fx.do(r)
 		if w.Code != http.StatusOK {

@@ -9,10 +9,12 @@ import (
 	"github.com/jwtkit/jwtkit/internal/claims"
 )
 
-// serveMint signs the JSON object posted to it, exactly as posted (member order kept, nothing
-// added), with the signing key or the published key named by ?kid=. The header is alg, typ
-// (JWT, or ?typ=, empty to omit) and kid. The token is the whole response body, as
-// application/jwt.
+// serveMint signs the JSON object posted to it, with the signing key or the published key named
+// by ?kid=. The posted members come first, in their order; iss (this issuer), iat (now) and exp
+// (now plus the token TTL) follow for those the post does not set, so that the token verifies
+// with verify --issuer as posted. ?raw=1 signs the object exactly as posted, nothing added (to
+// test a verifier with a token that lacks them). The header is alg, typ (JWT, or ?typ=, empty
+// to omit) and kid. The token is the whole response body, as application/jwt.
 //
 // It must be enabled (Config.AllowMint): whoever can reach the port can have anything signed.
 // It insists on a JSON content type, which a cross-origin page cannot send without a CORS
@@ -55,6 +57,21 @@ func (s *Server) serveMint(w http.ResponseWriter, r *http.Request, e *Entry) {
 		if sg, ok = st.byKid[kid]; !ok {
 			fail(newError(http.StatusBadRequest, ErrInvalidRequest, "no published key has kid "+Sanitize(kid, 60)))
 			return
+		}
+	}
+	if raw := q.Get("raw"); raw != "1" && raw != "true" {
+		if raw != "" && raw != "0" && raw != "false" {
+			fail(newError(http.StatusBadRequest, ErrInvalidRequest, "raw is 1 (sign the claims exactly as posted) or 0"))
+			return
+		}
+		now := s.cfg.Now()
+		for _, c := range []struct {
+			name  string
+			value any
+		}{{"iss", s.cfg.Issuer}, {"iat", now.Unix()}, {"exp", now.Add(s.ttl).Unix()}} {
+			if _, set := payload.Get(c.name); !set {
+				payload.Set(c.name, c.value)
+			}
 		}
 	}
 	typ := "JWT"

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -209,7 +210,8 @@ func TestMint(t *testing.T) {
 		return f.do(r)
 	}
 	claims := `{"sub":"alice","aud":["a","b"],"nested":{"z":1,"a":[true,null]},"exp":1795604400,"scope":"read:users"}`
-	w := post(claims, "application/json", "")
+	// ?raw=1: exactly as posted, nothing added.
+	w := post(claims, "application/json", "?raw=1")
 	if w.Code != 200 || w.Header().Get("Content-Type") != "application/jwt" {
 		t.Fatalf("%d %s %v", w.Code, w.Body, w.Header())
 	}
@@ -220,6 +222,22 @@ func TestMint(t *testing.T) {
 	}
 	if header["typ"] != "JWT" || header["kid"] != f.srv.SigningKeyID() {
 		t.Errorf("header = %v", header)
+	}
+	// By default the claims the post lacks among iss, iat and exp are added after the posted
+	// ones; those it sets are kept (exp here).
+	w = post(claims, "application/json", "")
+	p, _ = token.Parse(w.Body.String(), 0)
+	now := f.srv.cfg.Now().Unix()
+	if want := strings.TrimSuffix(claims, "}") + `,"iss":"https://issuer.test","iat":` + strconv.FormatInt(now, 10) + "}"; string(p.PayloadJSON) != want {
+		t.Errorf("payload = %s, want %s", p.PayloadJSON, want)
+	}
+	w = post(`{"sub":"bob"}`, "application/json", "?raw=0")
+	p, _ = token.Parse(w.Body.String(), 0)
+	if want := `{"sub":"bob","iss":"https://issuer.test","iat":` + strconv.FormatInt(now, 10) + `,"exp":` + strconv.FormatInt(now+int64(f.srv.ttl.Seconds()), 10) + "}"; string(p.PayloadJSON) != want {
+		t.Errorf("payload = %s, want %s", p.PayloadJSON, want)
+	}
+	if w = post(`{"sub":"bob"}`, "application/json", "?raw=maybe"); w.Code != http.StatusBadRequest {
+		t.Errorf("raw=maybe: %d %s", w.Code, w.Body)
 	}
 	w = post(`{"sub":"x"}`, "application/json; charset=utf-8", "?typ=at%2Bjwt")
 	if h, _ := f.verifyToken(t, w.Body.String()); h["typ"] != "at+jwt" {
