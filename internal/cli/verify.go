@@ -33,6 +33,7 @@ type VerifyOptions struct {
 	RequireClaims  []string
 	RequireScopes  []string
 	AnyScopes      []string
+	ScopeClaim     string
 
 	Timeout  string
 	Insecure bool
@@ -78,7 +79,8 @@ several), --sub and --typ (compared without case and "application/", e.g. at+jwt
 --require-claim name needs a claim (not null); name=value needs it equal, the value read as
 JSON when it parses (true, 42, "42", ["a"]) and else as a string; an array claim matches when
 it contains the value; a.b names a nested member. --require-scope needs every scope given,
---any-scope one of them; both read scope, scp and scopes in every shape.
+--any-scope one of them; both read scope, scp and scopes in every shape, or with
+--scope-claim NAME that claim alone (permissions, for Auth0 RBAC).
 
 Remote sets (--jwks URL, --issuer) are fetched with a --timeout (default 10s), a size cap and
 redirects only within the same host; plain http only to loopback hosts unless --insecure. They
@@ -130,6 +132,7 @@ result object with every check (name, ok, found, expected). -q prints nothing at
 	f.StringArrayVar(&opts.AnyScopes, "any-scope", nil, "`SCOPES` of which one must be granted; splits on spaces and commas")
 	f.BoolVar(&opts.Strict, "strict", false, "require exp, --aud and --iss (or --issuer), unless --unchecked names them (default $JWTKIT_STRICT)")
 	f.StringArrayVar(&opts.Unchecked, "unchecked", nil, "`CLAIMS` (exp, aud, iss) you accept unchecked: no warning, and --strict does not require them (default $JWTKIT_UNCHECKED)")
+	f.StringVar(&opts.ScopeClaim, "scope-claim", "", "read --require-scope and --any-scope from this `CLAIM` only, in any shape (e.g. permissions for Auth0 RBAC; default: scope, scp and scopes)")
 	f.StringVar(&opts.Timeout, "timeout", "10s", "deadline (`DURATION`) for each JWKS or discovery request")
 	f.BoolVar(&opts.Insecure, "insecure", false, "allow plain http to any host and skip TLS certificate checks (dangerous)")
 	f.BoolVar(&opts.NoCache, "no-cache", false, "neither read nor write the JWKS and discovery cache")
@@ -149,6 +152,7 @@ func verifyPolicy(opts *VerifyOptions, issuer string) (verify.Policy, error) {
 		Audience:   opts.Aud,
 		Subject:    opts.Sub,
 		Type:       opts.Typ,
+		ScopeClaim: opts.ScopeClaim,
 	}
 	for _, a := range opts.Algs {
 		for _, one := range strings.Split(a, ",") {

@@ -38,6 +38,18 @@ func ExtractObject(payload *claims.Object) (list []string, shapes []string) {
 	return extract(payload.Get)
 }
 
+// ExtractClaim reads scopes from the one claim named, in any shape: a space-separated string,
+// an array of strings, or the structured object. It is for tokens that keep them elsewhere than
+// scope, scp and scopes, such as Auth0's RBAC "permissions" array. A claim that is absent or of
+// another type grants nothing.
+func ExtractClaim(payload map[string]any, claim string) []string {
+	c := collector{seen: make(map[string]bool)}
+	if v, ok := payload[claim]; ok {
+		_ = c.addString(v) || c.addArray(v) || c.addStructured(v)
+	}
+	return c.list
+}
+
 func extract(get func(string) (any, bool)) (list []string, shapes []string) {
 	c := collector{seen: make(map[string]bool)}
 	if v, ok := get("scope"); ok {

@@ -3,6 +3,7 @@ package scopes
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -154,5 +155,31 @@ func check(t *testing.T, list, shapes []string) {
 	}
 	if len(list) > 0 && len(shapes) == 0 {
 		t.Fatalf("Extract returned scopes %q without a shape", list)
+	}
+}
+
+func TestExtractClaim(t *testing.T) {
+	payload := map[string]any{
+		"permissions": []any{"read:repo", "write:repo", 5, "read:repo"},
+		"perm_string": "a b  a",
+		"perm_struct": map[string]any{"users": map[string]any{"actions": []any{"read"}}},
+		"scope":       "not-read",
+		"number":      5,
+	}
+	tests := []struct {
+		claim string
+		want  []string
+	}{
+		{"permissions", []string{"read:repo", "write:repo"}},
+		{"perm_string", []string{"a", "b"}},
+		{"perm_struct", []string{"read:users"}},
+		{"scope", []string{"not-read"}},
+		{"number", nil},
+		{"absent", nil},
+	}
+	for _, tt := range tests {
+		if got := ExtractClaim(payload, tt.claim); !slices.Equal(got, tt.want) {
+			t.Errorf("ExtractClaim(%q) = %q, want %q", tt.claim, got, tt.want)
+		}
 	}
 }

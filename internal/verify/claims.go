@@ -315,7 +315,12 @@ func (r *run) scopes() bool {
 	if len(pol.RequireScopes) == 0 && len(pol.AnyScopes) == 0 {
 		return true
 	}
-	granted, _ := scopes.Extract(r.p.Payload)
+	var granted []string
+	if pol.ScopeClaim != "" {
+		granted = scopes.ExtractClaim(r.p.Payload, pol.ScopeClaim)
+	} else {
+		granted, _ = scopes.Extract(r.p.Payload)
+	}
 	if !r.v.detail && (len(pol.RequireScopes) == 0 || len(scopes.Missing(granted, pol.RequireScopes)) == 0) &&
 		(len(pol.AnyScopes) == 0 || scopes.HasAny(granted, pol.AnyScopes)) {
 		return true // passed; the texts below are for failures and --json

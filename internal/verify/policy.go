@@ -41,6 +41,9 @@ type Policy struct {
 	// from every shape (scope, scp, scopes array, structured scopes object).
 	RequireScopes []string
 	AnyScopes     []string
+	// ScopeClaim, when set, is the one claim scopes are read from (in any shape), instead of
+	// scope, scp and scopes: "permissions" for Auth0 RBAC.
+	ScopeClaim string
 }
 
 // ClaimRequirement is one required claim: present (and not null), or equal to a value.
