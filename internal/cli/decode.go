@@ -14,6 +14,7 @@ import (
 	"github.com/jwtkit/jwtkit/internal/failure"
 	"github.com/jwtkit/jwtkit/internal/render"
 	"github.com/jwtkit/jwtkit/internal/scopes"
+	"github.com/jwtkit/jwtkit/internal/suggest"
 	"github.com/jwtkit/jwtkit/internal/termsafe"
 	"github.com/jwtkit/jwtkit/internal/timespec"
 	"github.com/jwtkit/jwtkit/internal/token"
@@ -97,7 +98,7 @@ func runDecode(g *Global, opts *DecodeOptions, args []string) error {
 	switch opts.Part {
 	case "", "header", "payload", "signature":
 	default:
-		return failure.Usagef("usage", "invalid --part %q: use header, payload or signature", opts.Part)
+		return failure.Usagef("usage", "invalid --part %q: use header, payload or signature%s", opts.Part, suggest.Hint(opts.Part, []string{"header", "payload", "signature"}))
 	}
 	if opts.MaxSize <= 0 {
 		return failure.Usagef("usage", "--max-size must be positive")

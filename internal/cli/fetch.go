@@ -19,6 +19,7 @@ import (
 	"github.com/jwtkit/jwtkit/internal/jwks"
 	"github.com/jwtkit/jwtkit/internal/oauth"
 	"github.com/jwtkit/jwtkit/internal/safehttp"
+	"github.com/jwtkit/jwtkit/internal/suggest"
 	"github.com/jwtkit/jwtkit/internal/timespec"
 	"github.com/jwtkit/jwtkit/internal/token"
 )
@@ -270,7 +271,8 @@ func (r *fetchRun) request() (*oauth.Request, error) {
 			return a, err
 		}
 	default:
-		return nil, failure.Usagef("usage", "--auth-method %q: use client_secret_basic, client_secret_post or private_key_jwt", safeFlagText(method))
+		return nil, failure.Usagef("usage", "unknown --auth-method %q: use client_secret_basic, client_secret_post or private_key_jwt%s",
+			safeFlagText(method), suggest.Hint(method, []string{oauth.AuthClientSecretBasic, oauth.AuthClientSecretPost, oauth.AuthPrivateKeyJWT}))
 	}
 	if s.assertionAud != "" && method != oauth.AuthPrivateKeyJWT {
 		return nil, failure.Usagef("usage", "--assertion-aud is for private_key_jwt, but the authentication method is %s", method)

@@ -16,6 +16,7 @@ import (
 	"github.com/jwtkit/jwtkit/internal/keys"
 	"github.com/jwtkit/jwtkit/internal/safefile"
 	"github.com/jwtkit/jwtkit/internal/spinner"
+	"github.com/jwtkit/jwtkit/internal/suggest"
 )
 
 // KeygenOptions are the flags of `jwtkit keygen`.
@@ -152,7 +153,7 @@ func checkKeygenOutput(g *Global, opts *KeygenOptions, p keyPlan) error {
 	switch opts.Format {
 	case "", "pem", "jwk":
 	default:
-		return failure.Usagef("usage", "invalid --format %q: use pem or jwk", opts.Format)
+		return failure.Usagef("usage", "invalid --format %q: use pem or jwk%s", opts.Format, suggest.Hint(opts.Format, []string{"pem", "jwk"}))
 	}
 	if opts.Out != "" {
 		switch {

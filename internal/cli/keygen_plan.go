@@ -6,6 +6,7 @@ import (
 
 	"github.com/jwtkit/jwtkit/internal/failure"
 	"github.com/jwtkit/jwtkit/internal/keys"
+	"github.com/jwtkit/jwtkit/internal/suggest"
 )
 
 // keyPlan is what keygen will generate.
@@ -148,7 +149,7 @@ func canonicalAlg(s string) (string, error) {
 			return a, nil
 		}
 	}
-	return "", failure.Usagef("usage", "unknown --alg %q: use one of %s", s, strings.Join(keys.Algorithms(), ", "))
+	return "", failure.Usagef("usage", "unknown --alg %q: use one of %s%s", s, strings.Join(keys.Algorithms(), ", "), suggest.Hint(s, keys.Algorithms()))
 }
 
 func keygenKind(s string) (string, error) {
@@ -162,7 +163,7 @@ func keygenKind(s string) (string, error) {
 	case "oct", "hmac", "secret":
 		return "oct", nil
 	}
-	return "", failure.Usagef("usage", "unknown --type %q: use rsa, ec, ed25519 or oct", s)
+	return "", failure.Usagef("usage", "unknown --type %q: use rsa, ec, ed25519 or oct%s", s, suggest.Hint(s, []string{"rsa", "ec", "ecdsa", "ed25519", "okp", "eddsa", "oct", "hmac", "secret"}))
 }
 
 func keygenCurve(s string) (kind, curve string, err error) {
@@ -176,7 +177,7 @@ func keygenCurve(s string) (kind, curve string, err error) {
 	case "ed25519":
 		return "OKP", "Ed25519", nil
 	}
-	return "", "", failure.Usagef("usage", "unknown --curve %q: use P-256, P-384, P-521 or Ed25519", s)
+	return "", "", failure.Usagef("usage", "unknown --curve %q: use P-256, P-384, P-521 or Ed25519%s", s, suggest.Hint(s, []string{"P-256", "P-384", "P-521", "Ed25519"}))
 }
 
 // kindName names a key kind in a sentence.

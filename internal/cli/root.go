@@ -12,6 +12,7 @@ import (
 
 	"github.com/jwtkit/jwtkit/internal/failure"
 	"github.com/jwtkit/jwtkit/internal/iostreams"
+	"github.com/jwtkit/jwtkit/internal/suggest"
 	"github.com/jwtkit/jwtkit/internal/termsafe"
 	"github.com/jwtkit/jwtkit/internal/timespec"
 )
@@ -69,7 +70,7 @@ func (g *Global) resolve() error {
 	switch g.Output {
 	case "", "text", "json":
 	default:
-		return failure.Usagef("usage", "invalid --output %q: use text or json", g.Output)
+		return failure.Usagef("usage", "invalid --output %q: use text or json%s", g.Output, suggest.Hint(g.Output, []string{"text", "json"}))
 	}
 	if g.NoColor || !iostreams.ColorAllowedByEnv(g.deps.Getenv) {
 		g.deps.IO.DisableColor()
@@ -182,7 +183,8 @@ func Execute(args []string, deps *Deps) int {
 		if f := cmd.Flags().Lookup("json"); f != nil && f.Value.String() == "true" {
 			jsonMode = true
 		}
-		if f := cmd.Flags().Lookup("output"); f != nil && f.Value.String() == "json" {
+		// keygen's own -o names files: "keygen -o json" asked for no JSON, even in its error.
+		if f := cmd.Flags().Lookup("output"); f != nil && f == root.PersistentFlags().Lookup("output") && f.Value.String() == "json" {
 			jsonMode = true
 		}
 	}

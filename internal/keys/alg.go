@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/jwtkit/jwtkit/internal/failure"
+	"github.com/jwtkit/jwtkit/internal/suggest"
 )
 
 // algSpec describes one signing algorithm: the key family and curve it needs, and for HMAC the
@@ -60,7 +61,7 @@ func unknownAlg(alg string) error {
 			return failure.Usagef("alg_mismatch", "unsupported algorithm %q; did you mean %s? (names are case-sensitive)", alg, known)
 		}
 	}
-	return failure.Usagef("alg_mismatch", "unsupported algorithm %q; use one of %s", truncate(alg, 40), strings.Join(Algorithms(), ", "))
+	return failure.Usagef("alg_mismatch", "unsupported algorithm %q; use one of %s%s", truncate(alg, 40), strings.Join(Algorithms(), ", "), suggest.Hint(alg, Algorithms()))
 }
 
 // jwkAlg returns the signing algorithm a JWK's alg member names, mapping RFC 9864's fully

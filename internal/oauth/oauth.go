@@ -22,6 +22,7 @@ import (
 
 	"github.com/jwtkit/jwtkit/internal/failure"
 	"github.com/jwtkit/jwtkit/internal/safehttp"
+	"github.com/jwtkit/jwtkit/internal/suggest"
 )
 
 // Client authentication methods, as named in the OAuth dynamic registration registry.
@@ -171,8 +172,8 @@ func (r *Request) validate() (string, error) {
 			return "", failure.Usagef("usage", "private_key_jwt does not use a client secret; drop the secret or choose client_secret_basic/client_secret_post")
 		}
 	default:
-		return "", failure.Usagef("usage", "unknown client authentication method %q; use client_secret_basic, client_secret_post or private_key_jwt",
-			safehttp.Sanitize(method, 60))
+		return "", failure.Usagef("usage", "unknown client authentication method %q; use client_secret_basic, client_secret_post or private_key_jwt%s",
+			safehttp.Sanitize(method, 60), suggest.Hint(method, []string{AuthClientSecretBasic, AuthClientSecretPost, AuthPrivateKeyJWT}))
 	}
 	for _, name := range reserved {
 		if _, set := r.Params[name]; set {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jwtkit/jwtkit/internal/claims"
 	"github.com/jwtkit/jwtkit/internal/failure"
+	"github.com/jwtkit/jwtkit/internal/suggest"
 )
 
 // Split flattens --scope values into a list of scopes: each value is split on whitespace and
@@ -58,7 +59,7 @@ func Build(list []string, f Format) (any, error) {
 	case Structured:
 		return buildStructured(uniq)
 	}
-	return nil, failure.Usagef("bad_scope_format", "unknown scope format %s: use %s", quote(string(f)), strings.Join(Formats(), ", "))
+	return nil, failure.Usagef("bad_scope_format", "unknown scope format %s: use %s%s", quote(string(f)), strings.Join(Formats(), ", "), suggest.Hint(string(f), Formats()))
 }
 
 func buildStructured(list []string) (*claims.Object, error) {

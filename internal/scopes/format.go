@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/jwtkit/jwtkit/internal/failure"
+	"github.com/jwtkit/jwtkit/internal/suggest"
 )
 
 // Format is the shape in which mint writes scopes into a token.
@@ -35,7 +36,7 @@ func ParseFormat(s string) (Format, error) {
 	if len(shown) > 40 {
 		shown = shown[:40]
 	}
-	return "", failure.Usagef("bad_scope_format", "unknown scope format %s: use %s", strconv.Quote(shown), strings.Join(Formats(), ", "))
+	return "", failure.Usagef("bad_scope_format", "unknown scope format %s: use %s%s", strconv.Quote(shown), strings.Join(Formats(), ", "), suggest.Hint(s, Formats()))
 }
 
 // DefaultClaim returns the claim a format is written to: "scope" for Space, "scopes" for Array

@@ -58,3 +58,12 @@ func TestFormatsAndClaims(t *testing.T) {
 		}
 	}
 }
+
+func TestParseFormatSuggests(t *testing.T) {
+	for typed, want := range map[string]string{"arr": "array", "spce": "space", "structred": "structured"} {
+		_, err := ParseFormat(typed)
+		if err == nil || !strings.HasSuffix(err.Error(), "; did you mean "+want+"?") {
+			t.Errorf("ParseFormat(%q) = %v, want a did-you-mean %s", typed, err, want)
+		}
+	}
+}

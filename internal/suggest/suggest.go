@@ -34,3 +34,50 @@ func Distance(a, b string) int {
 	}
 	return prev[len(b)]
 }
+
+// Closest returns the name in names nearest to typed, or "" when none is near: within two
+// edits (one when typed has at most four letters), case ignored, or typed a prefix of at least
+// two letters (so "arr" finds "array"). A name that differs only in case is the nearest of
+// all; an exact match is no suggestion.
+func Closest(typed string, names []string) string {
+	lower := toLower(typed)
+	limit := 2
+	if len(lower) <= 4 {
+		limit = 1
+	}
+	best, bestDist := "", limit+1
+	for _, name := range names {
+		if name == typed {
+			return ""
+		}
+		n := toLower(name)
+		d := Distance(lower, n)
+		if len(lower) >= 2 && len(lower) < len(n) && n[:len(lower)] == lower && d > 1 {
+			d = 1
+		}
+		if d < bestDist {
+			best, bestDist = name, d
+		}
+	}
+	return best
+}
+
+// Hint is "; did you mean NAME?" for the name Closest finds, or "" when it finds none: the
+// tail of an "unknown value" error.
+func Hint(typed string, names []string) string {
+	if s := Closest(typed, names); s != "" {
+		return "; did you mean " + s + "?"
+	}
+	return ""
+}
+
+// toLower lowers ASCII letters only, as jwtkit's names are ASCII; other bytes stay as they are.
+func toLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}

@@ -19,3 +19,38 @@ func TestDistance(t *testing.T) {
 		}
 	}
 }
+
+func TestClosest(t *testing.T) {
+	formats := []string{"space", "array", "structured"}
+	algs := []string{"HS256", "RS256", "ES256", "EdDSA"}
+	for _, tc := range []struct {
+		typed string
+		names []string
+		want  string
+	}{
+		{"arr", formats, "array"},
+		{"aray", formats, "array"},
+		{"structure", formats, "structured"},
+		{"spaces", formats, "space"},
+		{"SPACE", formats, "space"},
+		{"space", formats, ""},
+		{"json", formats, ""},
+		{"s", formats, ""},
+		{"", formats, ""},
+		{"es256", algs, "ES256"},
+		{"ES265", algs, "ES256"},
+		{"eddsa", algs, "EdDSA"},
+		{"XYZ", algs, ""},
+		{strings.Repeat("a", 100), formats, ""},
+	} {
+		if got := Closest(tc.typed, tc.names); got != tc.want {
+			t.Errorf("Closest(%q) = %q, want %q", tc.typed, got, tc.want)
+		}
+	}
+	if got := Hint("arr", formats); got != "; did you mean array?" {
+		t.Errorf("Hint = %q", got)
+	}
+	if got := Hint("json", formats); got != "" {
+		t.Errorf("Hint(json) = %q, want none", got)
+	}
+}

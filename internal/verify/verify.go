@@ -10,6 +10,7 @@ import (
 
 	"github.com/jwtkit/jwtkit/internal/failure"
 	"github.com/jwtkit/jwtkit/internal/keys"
+	"github.com/jwtkit/jwtkit/internal/suggest"
 	"github.com/jwtkit/jwtkit/internal/token"
 )
 
@@ -147,7 +148,7 @@ func New(ks []keys.Key, p Policy, o Options) (*Verifier, error) {
 			return nil, failure.Usagef("usage", "--alg none is never accepted by verify: an unsigned token proves nothing")
 		}
 		if !slices.Contains(known, a) {
-			return nil, failure.Usagef("usage", "unknown algorithm %q: use one of %s", a, strings.Join(known, ", "))
+			return nil, failure.Usagef("usage", "unknown algorithm %q: use one of %s%s", a, strings.Join(known, ", "), suggest.Hint(a, known))
 		}
 	}
 	v := &Verifier{policy: p, sig: o.Signature, detail: o.Detail, typ: normalType(p.Type)}
