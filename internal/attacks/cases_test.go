@@ -6,48 +6,11 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
-	"encoding/json"
 	"math/big"
 	"strings"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
-)
-
-// Citations used by several cases.
-const (
-	citeNone        = "RFC 8725 §2.1 and §3.1: an unsecured (alg none) JWT is accepted only when the application asked for one; RFC 7518 §3.6"
-	citeNoneCVE     = "CVE-2015-9235 (node-jsonwebtoken accepted alg none and RS/HS confusion)"
-	citeAlgVerify   = "RFC 8725 §3.1: each key is used with exactly one algorithm, checked when verifying"
-	citeConfusion   = "RFC 8725 §2.1 (the public key used as an HMAC secret); CVE-2016-10555, CVE-2022-29217 (PyJWT), CVE-2016-5431 (php-jose)"
-	citeHeaderKeys  = "RFC 8725 §3.10: do not trust received claims; blindly following jku or x5u is server-side request forgery"
-	citeEmbeddedJWK = "CVE-2018-0114 (node-jose trusted the key embedded in the jwk header); RFC 7515 §4.1.3"
-	citeKid         = "RFC 8725 §3.10: kid is attacker-controlled; key lookup must not allow SQL, LDAP or path injection"
-	citePsychic     = "CVE-2022-21449 (Java ECDSA accepted r = s = 0, the \"psychic signature\"); RFC 7518 §3.4; SEC 1 §4.1.4 step 1 (r, s in [1, n-1])"
-	citeECDSAForm   = "RFC 7518 §3.4: the ECDSA signature is R and S as fixed-size big-endian octets, concatenated; not ASN.1 DER"
-	citeCompact     = "RFC 7519 §1 and §7.2: a JWT uses the compact serialization, segments base64url without padding (RFC 7515 §2, §3.1)"
-	citeBase64      = "RFC 7515 §2 (Base64url Encoding: no padding, no line breaks, whitespace or other characters)"
-	citeJSONObject  = "RFC 7519 §7.2 step 10: the claims set is a completely valid JSON object"
-	citeDuplicate   = "RFC 7519 §4: claim names are unique, parsers must reject duplicates or keep the lexically last; RFC 7515 §4 for header parameters; RFC 8725 §2.6 (multiplicity of JSON encodings)"
-	citeUTF8        = "RFC 8725 §3.7 (use UTF-8); RFC 7519 §7.2 step 10; RFC 8259 §8.1 and §8.2"
-	citeCrit        = "RFC 7515 §4.1.11: a recipient that does not understand a parameter listed in crit must reject the JWS"
-	citeB64         = "RFC 7797 §3 and §6 (b64 false, crit b64); RFC 7519 §7.2: a JWT payload is base64url encoded"
-	citeJWE         = "RFC 7516 §9 (telling a JWS from a JWE by segment count); RFC 8725 §2.8 and §3.12 (cross-JWT confusion)"
-	citeNested      = "RFC 7519 §5.2 and §7.2 step 8: cty JWT marks a nested JWT, whose payload is itself a JWT"
-	citeNumericDate = "RFC 7519 §2 (NumericDate is a JSON number, non-integer values allowed) and §4.1.4"
-	citeExp         = "RFC 7519 §4.1.4: the token must not be accepted on or after the exp instant"
-	citeTamper      = "RFC 7515 §5.2: the signature covers the ASCII of BASE64URL(header) . BASE64URL(payload)"
-	citeRSASize     = "RFC 7518 §3.3: RSA keys of 2048 bits or larger must be used"
-	citePSS         = "RFC 7518 §3.5: the PSS salt is the size of the hash output"
-	citeEd25519     = "RFC 8032 §5.1.7 (S must be below L; a decoding failure rejects); RFC 8037 §3.1"
-	citeSmallOrder  = "RFC 8032 §5.1.7 and §8.4 (small-order points): a small-order Ed25519 public key accepts forged signatures"
-	citeKeyUse      = "RFC 7517 §4.2 (use) and §4.3 (key_ops): a key marked for encryption is not a verification key"
-	citeWeakHMAC    = "RFC 7518 §3.2: an HMAC key at least as long as the hash output must be used; RFC 8725 §3.5"
-	citeAud         = "RFC 7519 §4.1.3 (aud is a string or an array of strings); RFC 8725 §3.9"
-	citeIss         = "RFC 8725 §3.8: validate issuer and subject exactly"
-	citeTyp         = "RFC 8725 §3.11 (explicit typing); RFC 9068 §4 (access tokens have typ at+jwt)"
-	citeJSONSer     = "RFC 7519 §1: JWTs always use the compact serialization; go-jose's deprecated ParseSigned also takes the JSON serialization (SECURITY-NOTES)"
-	citeMalleable   = "RFC 7518 §3.4 and FIPS 186-5 §6.4.2: (r, n-s) is also a valid ECDSA signature of the same message; JWS does not require low-s"
 )
 
 var (
@@ -131,9 +94,7 @@ func buildCorpus(g *generator) []attackCase {
 		Verify: []expectation{valid(keySecret)}, Decode: decodeHMAC})
 
 	// alg none in every casing.
-	unsigned := func(alg string) string {
-		return seg(`{"alg":"`+alg+`","typ":"JWT"}`) + "." + seg(g.claimsWith(`"sub":"admin"`)) + "."
-	}
+	unsigned := func(alg string) string { return Unsigned(MustParseObject(hs256), g.claimsWith(`"sub":"admin"`), alg) }
 	for _, alg := range []string{"none", "None", "NONE", "nOnE"} {
 		add("alg-none-"+strings.ToLower(caseName(alg)), caseSpec{
 			Title: "alg " + alg + " with an empty signature",
@@ -153,7 +114,7 @@ func buildCorpus(g *generator) []attackCase {
 		Title:  "alg none carrying a signature",
 		Why:    "alg none with a non-empty signature segment (an HMAC tag copied from a real token) is still unsigned.",
 		Cite:   []string{citeNone, "RFC 7518 §3.6: the JWS Signature of an unsecured JWS is the empty octet sequence"},
-		Token:  seg(`{"alg":"none"}`) + "." + seg(claims) + "." + parts(goodHS)[2],
+		Token:  UnsignedWithSignature(MustParseObject(`{"alg":"HS256"}`), claims, "none", parts(goodHS)[2]),
 		Verify: []expectation{invalid(keySecret, "alg_not_allowed", "unsigned")},
 		Decode: expectation{Exit: 0, Findings: []string{"alg_none"}},
 	})
@@ -164,7 +125,7 @@ func buildCorpus(g *generator) []attackCase {
 		Title: "HS256 token whose HMAC key is the victim's RSA public key PEM",
 		Why:   "The attacker MACs the token with the public key file as published. A verifier that lets the token's alg pick HMAC and feeds it the RSA key's bytes accepts it. jwtkit never allows an HMAC algorithm with a public key, refuses --alg HS256 with one, and refuses public-key material given as a --secret.",
 		Cite:  []string{citeConfusion, citeAlgVerify},
-		Token: jws(hs256, g.claimsWith(`"sub":"admin"`), hs("HS256", rsaPEM)),
+		Token: HMAC(MustParseObject(hs256), g.claimsWith(`"sub":"admin"`), "HS256", rsaPEM),
 		Verify: []expectation{
 			invalid(keyRSA, "alg_not_allowed", "key-confusion"),
 			usage(args(keyRSA, []string{"--alg", "HS256"}), "key|alg_mismatch", "HS256 needs a secret"),
@@ -177,7 +138,7 @@ func buildCorpus(g *generator) []attackCase {
 		Title:  "HS256 token whose HMAC key is the RSA public key PEM without its final newline",
 		Why:    "Same attack with the other common byte form of the PEM file.",
 		Cite:   []string{citeConfusion},
-		Token:  jws(hs256, g.claimsWith(`"sub":"admin"`), hs("HS256", rsaPEM[:len(rsaPEM)-1])),
+		Token:  HMAC(MustParseObject(hs256), g.claimsWith(`"sub":"admin"`), "HS256", trimNewline(rsaPEM)),
 		Verify: []expectation{invalid(keyRSA, "alg_not_allowed", "key-confusion"), usage([]string{"--secret", "@rsa.pub"}, "key", "PEM block")},
 		Decode: decodeHMAC,
 	})
@@ -185,7 +146,7 @@ func buildCorpus(g *generator) []attackCase {
 		Title: "HS256 token whose HMAC key is the victim's RSA public JWK",
 		Why:   "The key-confusion attack with the JWK JSON as the HMAC secret, and with the kid the verifier uses.",
 		Cite:  []string{citeConfusion, citeAlgVerify},
-		Token: jws(`{"alg":"HS256","kid":"rsa-1"}`, g.claimsWith(`"sub":"admin"`), hs("HS256", g.files["rsa.jwk"])),
+		Token: HMAC(MustParseObject(`{"alg":"RS256","kid":"rsa-1"}`), g.claimsWith(`"sub":"admin"`), "HS256", g.files["rsa.jwk"]),
 		Verify: []expectation{
 			invalid(keyRSAJWK, "alg_not_allowed", "key-confusion"),
 			usage([]string{"--secret", "@rsa.jwk"}, "key", "JWK with kty RSA"),
@@ -209,7 +170,7 @@ func buildCorpus(g *generator) []attackCase {
 		Title:  "HS256 token whose HMAC key is the whole published JWK Set",
 		Why:    "The key-confusion attack with the JWKS document as the secret.",
 		Cite:   []string{citeConfusion},
-		Token:  jws(`{"alg":"HS256","kid":"ec-1"}`, g.claimsWith(`"sub":"admin"`), hs("HS256", g.files["jwks.json"])),
+		Token:  HMAC(MustParseObject(`{"alg":"ES256","kid":"ec-1"}`), g.claimsWith(`"sub":"admin"`), "HS256", g.files["jwks.json"]),
 		Verify: []expectation{invalid(keyJWKS, "alg_not_allowed", "key-confusion"), usage([]string{"--secret", "@jwks.json"}, "key", "JWK")},
 		Decode: decodeHMAC,
 	})
@@ -221,7 +182,7 @@ func buildCorpus(g *generator) []attackCase {
 		Title:  "HS256 token whose HMAC key is the RSA public key in DER",
 		Why:    "The key-confusion attack with the binary form of the public key, given inline as b64:.",
 		Cite:   []string{citeConfusion},
-		Token:  jws(hs256, g.claimsWith(`"sub":"admin"`), hs("HS256", der)),
+		Token:  HMAC(MustParseObject(hs256), g.claimsWith(`"sub":"admin"`), "HS256", der),
 		Verify: []expectation{usage([]string{"--secret", "b64:" + base64.StdEncoding.EncodeToString(der)}, "key", "DER public key")},
 		Decode: decodeHMAC,
 	})
@@ -229,7 +190,7 @@ func buildCorpus(g *generator) []attackCase {
 		Title:  "HS256 token whose HMAC key is the victim's EC public key PEM",
 		Why:    "The key-confusion attack against an ECDSA verifier.",
 		Cite:   []string{citeConfusion},
-		Token:  jws(hs256, g.claimsWith(`"sub":"admin"`), hs("HS256", g.files["ec.pub"])),
+		Token:  HMAC(MustParseObject(hs256), g.claimsWith(`"sub":"admin"`), "HS256", g.files["ec.pub"]),
 		Verify: []expectation{invalid(keyEC, "alg_not_allowed", "key-confusion"), usage([]string{"--secret", "@ec.pub"}, "key", "PEM block")},
 		Decode: decodeHMAC,
 	})
@@ -237,27 +198,25 @@ func buildCorpus(g *generator) []attackCase {
 		Title:  "HS256 token MACed with the RSA PEM, verified with a real secret and the RSA key together",
 		Why:    "With a secret and a public key both configured, HS256 is allowed for the secret only; the RSA key's bytes must never be tried as an HMAC key.",
 		Cite:   []string{citeConfusion, citeAlgVerify},
-		Token:  jws(hs256, g.claimsWith(`"sub":"admin"`), hs("HS256", rsaPEM)),
+		Token:  HMAC(MustParseObject(hs256), g.claimsWith(`"sub":"admin"`), "HS256", rsaPEM),
 		Verify: []expectation{invalid(args(keySecret, keyRSA), "bad_signature", "does not verify")},
 		Decode: decodeHMAC,
 	})
 
 	// Keys carried or pointed to by the header.
-	attackerJWK := ecJWK(&g.attackerEC.PublicKey, "attacker-1")
 	add("embedded-jwk", caseSpec{
 		Title:  "ES256 token signed by the attacker, carrying the attacker's public key in jwk",
 		Why:    "A verifier that takes the key from the token's own jwk header accepts anything. jwtkit never takes keys from the token.",
 		Cite:   []string{citeEmbeddedJWK, citeHeaderKeys},
-		Token:  jws(`{"alg":"ES256","typ":"JWT","jwk":`+compactJSON(attackerJWK)+`}`, g.claimsWith(`"sub":"admin"`), g.es("ES256", g.attackerEC)),
+		Token:  g.must(EmbeddedJWK(MustParseObject(`{"alg":"ES256","typ":"JWT"}`), g.claimsWith(`"sub":"admin"`), g.attackerEC, "")),
 		Verify: []expectation{invalid(keyEC, "bad_signature", "jwk is ignored"), invalid(keyJWKS, "bad_signature", "jwk is ignored")},
 		Decode: expectation{Exit: 0, Findings: []string{"header_jwk"}},
 	})
-	victimKidJWK := ecJWK(&g.attackerEC.PublicKey, "ec-1")
 	add("embedded-jwk-victim-kid", caseSpec{
 		Title:  "attacker-signed ES256 token naming the victim's kid and embedding its own key under that kid",
 		Why:    "The kid selects the victim's key from the trusted set; the embedded key is ignored, so the signature fails.",
 		Cite:   []string{citeEmbeddedJWK},
-		Token:  jws(`{"alg":"ES256","kid":"ec-1","jwk":`+compactJSON(victimKidJWK)+`}`, g.claimsWith(`"sub":"admin"`), g.es("ES256", g.attackerEC)),
+		Token:  g.must(EmbeddedJWK(MustParseObject(`{"alg":"ES256"}`), g.claimsWith(`"sub":"admin"`), g.attackerEC, "ec-1")),
 		Verify: []expectation{invalid(keyJWKS, "bad_signature", "jwk is ignored")},
 		Decode: expectation{Exit: 0, Findings: []string{"header_jwk"}},
 	})
@@ -265,7 +224,7 @@ func buildCorpus(g *generator) []attackCase {
 		Title:  "attacker-signed token whose jku points at the attacker's JWK Set",
 		Why:    "Fetching keys from a URL named by the token lets the attacker supply the key (and makes the verifier request any URL). jwtkit never follows jku; the test's HTTP transport fails on any request.",
 		Cite:   []string{citeHeaderKeys, "RFC 7515 §4.1.2"},
-		Token:  jws(`{"alg":"ES256","kid":"attacker-1","jku":"https://attacker.example/jwks.json"}`, g.claimsWith(`"sub":"admin"`), g.es("ES256", g.attackerEC)),
+		Token:  g.must(Sign(MustParseObject(`{"alg":"ES256","kid":"attacker-1","jku":"https://attacker.example/jwks.json"}`), g.claimsWith(`"sub":"admin"`), g.attackerEC)),
 		Verify: []expectation{invalid(keyJWKS, "unknown_kid", "jku is ignored"), invalid(keyEC, "bad_signature", "jku is ignored")},
 		Decode: expectation{Exit: 0, Findings: []string{"header_jku"}},
 	})
@@ -273,7 +232,7 @@ func buildCorpus(g *generator) []attackCase {
 		Title:  "token whose jku points at a cloud metadata address",
 		Why:    "The server-side request forgery form of jku: jwtkit makes no request at all.",
 		Cite:   []string{citeHeaderKeys},
-		Token:  jws(`{"alg":"RS256","kid":"rsa-1","jku":"http://169.254.169.254/latest/meta-data/"}`, g.claimsWith(`"sub":"admin"`), g.rs("RS256", g.attackerRSA)),
+		Token:  g.must(Sign(MustParseObject(`{"alg":"RS256","kid":"rsa-1","jku":"http://169.254.169.254/latest/meta-data/"}`), g.claimsWith(`"sub":"admin"`), g.attackerRSA)),
 		Verify: []expectation{invalid(keyJWKS, "bad_signature", "jku is ignored")},
 		Decode: expectation{Exit: 0, Findings: []string{"header_jku"}},
 	})
@@ -281,16 +240,19 @@ func buildCorpus(g *generator) []attackCase {
 		Title:  "attacker-signed token whose x5u points at the attacker's certificate",
 		Why:    "Same as jku, for an X.509 URL.",
 		Cite:   []string{citeHeaderKeys, "RFC 7515 §4.1.5"},
-		Token:  jws(`{"alg":"ES256","x5u":"https://attacker.example/cert.pem"}`, g.claimsWith(`"sub":"admin"`), g.es("ES256", g.attackerEC)),
+		Token:  g.must(Sign(MustParseObject(`{"alg":"ES256","x5u":"https://attacker.example/cert.pem"}`), g.claimsWith(`"sub":"admin"`), g.attackerEC)),
 		Verify: []expectation{invalid(keyEC, "bad_signature", "x5u is ignored")},
 		Decode: expectation{Exit: 0, Findings: []string{"header_x5u"}},
 	})
-	cert := g.selfSigned(g.attackerEC)
+	cert, err := SelfSignedCert(g.attackerEC, g.now)
+	if err != nil {
+		g.t.Fatal(err)
+	}
 	add("x5c-self-signed", caseSpec{
 		Title:  "attacker-signed token carrying the attacker's self-signed certificate in x5c",
 		Why:    "A verifier that trusts the certificate in x5c without validating the chain against its own trust anchors accepts the attacker's key. jwtkit never takes keys from the token.",
 		Cite:   []string{"RFC 7515 §4.1.6: the certificate chain must be validated", citeEmbeddedJWK},
-		Token:  jws(`{"alg":"ES256","x5c":["`+base64.StdEncoding.EncodeToString(cert)+`"]}`, g.claimsWith(`"sub":"admin"`), g.es("ES256", g.attackerEC)),
+		Token:  g.must(X5C(MustParseObject(`{"alg":"ES256"}`), g.claimsWith(`"sub":"admin"`), g.attackerEC, cert)),
 		Verify: []expectation{invalid(keyEC, "bad_signature", "x5c is ignored")},
 		Decode: expectation{Exit: 0, Findings: []string{"header_x5c"}},
 	})
@@ -300,7 +262,7 @@ func buildCorpus(g *generator) []attackCase {
 		Title: "HS256 token with kid ../../../../dev/null, MACed with an empty key",
 		Why:   "Against a verifier that reads the key from a file named by kid, /dev/null gives an empty HMAC key. jwtkit looks kid up in the keys it was given only: with a JWK Set the kid is unknown; with a secret the tag does not verify.",
 		Cite:  []string{citeKid},
-		Token: jws(`{"alg":"HS256","kid":"../../../../../../dev/null"}`, g.claimsWith(`"sub":"admin"`), hs("HS256", nil)),
+		Token: HMAC(MustParseObject(`{"alg":"HS256"}`).With("kid", PathTraversalKids[0].Kid), g.claimsWith(`"sub":"admin"`), "HS256", nil),
 		Verify: []expectation{
 			invalid(keyJWKS, "unknown_kid|alg_not_allowed", ""),
 			invalid(keySecret, "bad_signature", "does not verify"),
@@ -311,7 +273,7 @@ func buildCorpus(g *generator) []attackCase {
 		Title: "HS256 token whose kid is an SQL injection selecting a known secret",
 		Why:   "Against a verifier that looks kid up in a database, the UNION makes the key a value the attacker chose. jwtkit compares kid as an opaque string.",
 		Cite:  []string{citeKid},
-		Token: jws(`{"alg":"HS256","kid":"x' UNION SELECT 'attacker-secret-attacker-secret!!' -- "}`, g.claimsWith(`"sub":"admin"`), hs("HS256", []byte("attacker-secret-attacker-secret!!"))),
+		Token: HMAC(MustParseObject(`{"alg":"HS256"}`).With("kid", SQLInjectionKid), g.claimsWith(`"sub":"admin"`), "HS256", []byte(SQLInjectionSecret)),
 		Verify: []expectation{
 			invalid(keyJWKS, "unknown_kid|alg_not_allowed", ""),
 			invalid(keySecret, "bad_signature", "does not verify"),
@@ -345,7 +307,7 @@ func buildCorpus(g *generator) []attackCase {
 			Title:  c.alg + " token with the signature r = 0, s = 0",
 			Why:    "The psychic signature: verifiers that skip the range check on r and s accept all zeros for any message and any key.",
 			Cite:   []string{citePsychic},
-			Token:  seg(`{"alg":"`+c.alg+`"}`) + "." + seg(g.claimsWith(`"sub":"admin"`)) + "." + segB(make([]byte, 2*c.size)),
+			Token:  g.must(Psychic(MustParseObject(`{"alg":"ES256"}`), g.claimsWith(`"sub":"admin"`), c.alg)),
 			Verify: []expectation{invalid(key, "bad_signature", "psychic")},
 			Decode: decodeOK,
 		})
@@ -355,7 +317,7 @@ func buildCorpus(g *generator) []attackCase {
 		Title:  "ES256 token with r = s = n, the curve order",
 		Why:    "n is 0 modulo n: another psychic signature that a range check against zero alone misses.",
 		Cite:   []string{citePsychic},
-		Token:  seg(`{"alg":"ES256"}`) + "." + seg(g.claimsWith(`"sub":"admin"`)) + "." + segB(rawECDSA(g.p256.Curve, n, n)),
+		Token:  PsychicOrder(MustParseObject(`{"alg":"ES256"}`), g.claimsWith(`"sub":"admin"`)),
 		Verify: []expectation{invalid(keyEC, "bad_signature", "curve order")},
 		Decode: decodeOK,
 	})
@@ -509,7 +471,7 @@ func buildCorpus(g *generator) []attackCase {
 		Title:  "EdDSA token whose payload was changed from alice to admin",
 		Why:    "The signature covers the payload segment.",
 		Cite:   []string{citeTamper},
-		Token:  parts(goodEd)[0] + "." + seg(g.claimsWith(`"sub":"admin"`)) + "." + parts(goodEd)[2],
+		Token:  g.must(ReplacePayload(goodEd, g.claimsWith(`"sub":"admin"`))),
 		Verify: []expectation{invalid(keyEd, "bad_signature", "does not verify")},
 		Decode: decodeOK,
 	})
@@ -535,7 +497,7 @@ func buildCorpus(g *generator) []attackCase {
 		Title:  "HS256 token with the signature removed",
 		Why:    "An empty signature is not a valid HMAC tag (some verifiers compared only the common prefix).",
 		Cite:   []string{citeTamper, "RFC 7518 §3.2"},
-		Token:  parts(goodHS)[0] + "." + parts(goodHS)[1] + ".",
+		Token:  g.must(StripSignature(goodHS)),
 		Verify: []expectation{invalid(keySecret, "bad_signature", "0 bytes")},
 		Decode: decodeHMAC,
 	})
@@ -976,34 +938,12 @@ func buildCorpus(g *generator) []attackCase {
 	return cs
 }
 
-// caseName turns an algorithm spelling into a file-name part that keeps the casing visible.
-func caseName(alg string) string {
-	switch alg {
-	case "none":
-		return "lower"
-	case "None":
-		return "capitalised"
-	case "NONE":
-		return "upper"
-	}
-	return "mixed"
-}
-
 func mustB64(s string) []byte {
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
 		panic(err)
 	}
 	return b
-}
-
-// compactJSON renders v as JSON with sorted members and no spaces.
-func compactJSON(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return string(b)
 }
 
 // addL returns an Ed25519 signature with L, the group order, added to its S half

@@ -2,22 +2,15 @@ package attacks
 
 import (
 	"bytes"
-	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
-	"crypto/hmac"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
-	"crypto/sha512"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"flag"
-	"hash"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -227,45 +220,6 @@ func (g *generator) claimsWith(members string) string {
 
 func itoa(n int64) string { return big.NewInt(n).String() }
 
-// seg is the base64url encoding of s without padding.
-func seg(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
-
-// segB is seg for bytes.
-func segB(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
-
-// jws builds a compact JWS from the exact header and payload JSON, signed by sign.
-func jws(header, payload string, sign func(input string) []byte) string {
-	input := seg(header) + "." + seg(payload)
-	return input + "." + segB(sign(input))
-}
-
-func hashFor(alg string) (crypto.Hash, func() hash.Hash) {
-	switch alg[2:] {
-	case "384":
-		return crypto.SHA384, sha512.New384
-	case "512":
-		return crypto.SHA512, sha512.New
-	}
-	return crypto.SHA256, sha256.New
-}
-
-func digest(alg, input string) []byte {
-	h, _ := hashFor(alg)
-	w := h.New()
-	w.Write([]byte(input))
-	return w.Sum(nil)
-}
-
-// hs signs with HMAC; the secret may be anything, including a public key's bytes.
-func hs(alg string, secret []byte) func(string) []byte {
-	return func(input string) []byte {
-		_, newHash := hashFor(alg)
-		m := hmac.New(newHash, secret)
-		m.Write([]byte(input))
-		return m.Sum(nil)
-	}
-}
-
 func (g *generator) rs(alg string, key *rsa.PrivateKey) func(string) []byte {
 	return func(input string) []byte {
 		h, _ := hashFor(alg)
@@ -299,14 +253,6 @@ func (g *generator) es(alg string, key *ecdsa.PrivateKey) func(string) []byte {
 	}
 }
 
-func rawECDSA(c elliptic.Curve, r, s *big.Int) []byte {
-	size := (c.Params().BitSize + 7) / 8
-	out := make([]byte, 2*size)
-	r.FillBytes(out[:size])
-	s.FillBytes(out[size:])
-	return out
-}
-
 // esDER signs with ECDSA in ASN.1 DER form, as X.509 does and JWS does not.
 func (g *generator) esDER(alg string, key *ecdsa.PrivateKey) func(string) []byte {
 	return func(input string) []byte {
@@ -325,9 +271,6 @@ func (g *generator) eddsa(key ed25519.PrivateKey) func(string) []byte {
 // fixed returns a signer that ignores the input.
 func fixed(sig []byte) func(string) []byte { return func(string) []byte { return sig } }
 
-// parts splits a compact token.
-func parts(tok string) []string { return strings.Split(tok, ".") }
-
 // pemPublic writes a public key as a PKIX "PUBLIC KEY" PEM block.
 func pemPublic(t *testing.T, pub any) []byte {
 	der, err := x509.MarshalPKIXPublicKey(pub)
@@ -335,19 +278,6 @@ func pemPublic(t *testing.T, pub any) []byte {
 		t.Fatal(err)
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
-}
-
-func rsaJWK(pub *rsa.PublicKey, kid string) map[string]any {
-	return map[string]any{"kty": "RSA", "kid": kid, "use": "sig", "n": segB(pub.N.Bytes()), "e": segB(big.NewInt(int64(pub.E)).Bytes())}
-}
-
-func ecJWK(pub *ecdsa.PublicKey, kid string) map[string]any {
-	b, err := pub.Bytes()
-	if err != nil {
-		panic(err)
-	}
-	size := (len(b) - 1) / 2
-	return map[string]any{"kty": "EC", "kid": kid, "use": "sig", "crv": pub.Curve.Params().Name, "x": segB(b[1 : 1+size]), "y": segB(b[1+size:])}
 }
 
 func edJWK(pub []byte, kid string) map[string]any {
@@ -363,17 +293,10 @@ func jwkJSON(t *testing.T, v any) []byte {
 	return append(b, '\n')
 }
 
-// selfSigned makes a self-signed certificate for key, as an attacker would put in x5c.
-func (g *generator) selfSigned(key *ecdsa.PrivateKey) []byte {
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(4242),
-		Subject:      pkix.Name{CommonName: "issuer.example"},
-		NotBefore:    g.now.Add(-24 * time.Hour),
-		NotAfter:     g.now.Add(365 * 24 * time.Hour),
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+// must returns a constructed token, failing the test on an error.
+func (g *generator) must(tok string, err error) string {
 	if err != nil {
 		g.t.Fatal(err)
 	}
-	return der
+	return tok
 }
