@@ -572,3 +572,37 @@ func TestHugeHeadersRefused(t *testing.T) {
 		t.Fatalf("error %v", err)
 	}
 }
+
+// TestSendReturnsEveryStatusAndNoRedirect checks that Send hands back a 401 and a 302 as
+// answers, never follows the redirect, and sends the method, headers and body given.
+func TestSendReturnsEveryStatusAndNoRedirect(t *testing.T) {
+	followed := false
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/elsewhere":
+			followed = true
+		case "/redirect":
+			http.Redirect(w, r, "/elsewhere", http.StatusFound)
+		default:
+			b, _ := io.ReadAll(r.Body)
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprintf(w, "%s %s %s", r.Method, r.Header.Get("X-Token"), b)
+		}
+	}))
+	defer srv.Close()
+	c := New(Options{})
+	resp, err := c.Send(context.Background(), http.MethodPut, srv.URL+"/x", http.Header{"X-Token": {"t1"}}, []byte("body"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Status != http.StatusUnauthorized || string(resp.Body) != "PUT t1 body" {
+		t.Errorf("got %d %q", resp.Status, resp.Body)
+	}
+	resp, err = c.Send(context.Background(), http.MethodGet, srv.URL+"/redirect", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Status != http.StatusFound || followed {
+		t.Errorf("redirect: status %d, followed %v", resp.Status, followed)
+	}
+}
