@@ -163,7 +163,7 @@ func TestForgeVariants(t *testing.T) {
 func TestObject(t *testing.T) {
 	for _, tc := range []struct {
 		in, want, err string
-		edit         func(Object) Object
+		edit          func(Object) Object
 	}{
 		{in: `{"b":1, "a":[1, 2],"c":{"x" : "y"}}`, want: `{"b":1,"a":[1,2],"c":{"x":"y"}}`},
 		{in: `{"alg":"RS256","kid":"k"}`, want: `{"alg":"none","kid":"k"}`, edit: func(o Object) Object { return o.With("alg", "none") }},
@@ -215,4 +215,3 @@ func FuzzParseObject(f *testing.F) {
 		}
 	})
 }
-

@@ -35,15 +35,15 @@ var testNow = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 type flaw int
 
 const (
-	correct        flaw = iota
-	acceptsNone         // takes alg none as "no signature needed"
-	algFromHeader       // lets the header pick HMAC and keys it with the RSA public key PEM
-	kidAsPath           // reads the HMAC key from the file the kid names
-	fetchesJKU          // fetches the key set the jku names
-	trustsJWK           // verifies with the key embedded in the header
-	psychicECDSA        // accepts an all-zero ECDSA signature, as Java 15-18 did
-	ignoresExp          // checks the signature but not exp
-	ignoresSignature    // decodes the claims and checks exp only
+	correct          flaw = iota
+	acceptsNone           // takes alg none as "no signature needed"
+	algFromHeader         // lets the header pick HMAC and keys it with the RSA public key PEM
+	kidAsPath             // reads the HMAC key from the file the kid names
+	fetchesJKU            // fetches the key set the jku names
+	trustsJWK             // verifies with the key embedded in the header
+	psychicECDSA          // accepts an all-zero ECDSA signature, as Java 15-18 did
+	ignoresExp            // checks the signature but not exp
+	ignoresSignature      // decodes the claims and checks exp only
 )
 
 // verifier is an HTTP endpoint that checks bearer tokens signed RS256 by key, with one flaw.
