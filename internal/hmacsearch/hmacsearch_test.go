@@ -183,7 +183,6 @@ func BenchmarkSearch(b *testing.B) {
 	b.ReportMetric(float64(runtime.NumCPU()), "workers")
 }
 
-
 // BenchmarkMAC is the finder's own HMAC (one reused hash) on one core, without the word list,
 // batches or workers: what the search costs beyond the hash is the gap between this and
 // BenchmarkSearch times the cores.
