@@ -11,6 +11,8 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/jwtkit/jwtkit/internal/attacks/forge"
 )
 
 var (
@@ -94,7 +96,9 @@ func buildCorpus(g *generator) []attackCase {
 		Verify: []expectation{valid(keySecret)}, Decode: decodeHMAC})
 
 	// alg none in every casing.
-	unsigned := func(alg string) string { return Unsigned(MustParseObject(hs256), g.claimsWith(`"sub":"admin"`), alg) }
+	unsigned := func(alg string) string {
+		return forge.Unsigned(forge.MustParseObject(hs256), g.claimsWith(`"sub":"admin"`), alg)
+	}
 	for _, alg := range []string{"none", "None", "NONE", "nOnE"} {
 		add("alg-none-"+strings.ToLower(caseName(alg)), caseSpec{
 			Title: "alg " + alg + " with an empty signature",
@@ -114,7 +118,7 @@ func buildCorpus(g *generator) []attackCase {
 		Title:  "alg none carrying a signature",
 		Why:    "alg none with a non-empty signature segment (an HMAC tag copied from a real token) is still unsigned.",
 		Cite:   []string{citeNone, "RFC 7518 §3.6: the JWS Signature of an unsecured JWS is the empty octet sequence"},
-		Token:  UnsignedWithSignature(MustParseObject(`{"alg":"HS256"}`), claims, "none", parts(goodHS)[2]),
+		Token:  forge.UnsignedWithSignature(forge.MustParseObject(`{"alg":"HS256"}`), claims, "none", parts(goodHS)[2]),
 		Verify: []expectation{invalid(keySecret, "alg_not_allowed", "unsigned")},
 		Decode: expectation{Exit: 0, Findings: []string{"alg_none"}},
 	})
@@ -125,7 +129,7 @@ func buildCorpus(g *generator) []attackCase {
 		Title: "HS256 token whose HMAC key is the victim's RSA public key PEM",
 		Why:   "The attacker MACs the token with the public key file as published. A verifier that lets the token's alg pick HMAC and feeds it the RSA key's bytes accepts it. jwtkit never allows an HMAC algorithm with a public key, refuses --alg HS256 with one, and refuses public-key material given as a --secret.",
 		Cite:  []string{citeConfusion, citeAlgVerify},
-		Token: HMAC(MustParseObject(hs256), g.claimsWith(`"sub":"admin"`), "HS256", rsaPEM),
+		Token: forge.HMAC(forge.MustParseObject(hs256), g.claimsWith(`"sub":"admin"`), "HS256", rsaPEM),
 		Verify: []expectation{
 			invalid(keyRSA, "alg_not_allowed", "key-confusion"),
 			usage(args(keyRSA, []string{"--alg", "HS256"}), "key|alg_mismatch", "HS256 needs a secret"),
@@ -138,7 +142,7 @@ func buildCorpus(g *generator) []attackCase {
 		Title:  "HS256 token whose HMAC key is the RSA public key PEM without its final newline",
 		Why:    "Same attack with the other common byte form of the PEM file.",
 		Cite:   []string{citeConfusion},
-		Token:  HMAC(MustParseObject(hs256), g.claimsWith(`"sub":"admin"`), "HS256", trimNewline(rsaPEM)),
+		Token:  forge.HMAC(forge.MustParseObject(hs256), g.claimsWith(`"sub":"admin"`), "HS256", trimNewline(rsaPEM)),
 		Verify: []expectation{invalid(keyRSA, "alg_not_allowed", "key-confusion"), usage([]string{"--secret", "@rsa.pub"}, "key", "PEM block")},
 		Decode: decodeHMAC,
 	})
@@ -146,7 +150,7 @@ func buildCorpus(g *generator) []attackCase {
 		Title: "HS256 token whose HMAC key is the victim's RSA public JWK",
 		Why:   "The key-confusion attack with the JWK JSON as the HMAC secret, and with the kid the verifier uses.",
 		Cite:  []string{citeConfusion, citeAlgVerify},
-		Token: HMAC(MustParseObject(`{"alg":"RS256","kid":"rsa-1"}`), g.claimsWith(`"sub":"admin"`), "HS256", g.files["rsa.jwk"]),
+		Token: forge.HMAC(forge.MustParseObject(`{"alg":"RS256","kid":"rsa-1"}`), g.claimsWith(`"sub":"admin"`), "HS256", g.files["rsa.jwk"]),
 		Verify: []expectation{
 			invalid(keyRSAJWK, "alg_not_allowed", "key-confusion"),
 			usage([]string{"--secret", "@rsa.jwk"}, "key", "JWK with kty RSA"),
@@ -170,7 +174,7 @@ func buildCorpus(g *generator) []attackCase {
 		Title:  "HS256 token whose HMAC key is the whole published JWK Set",
 		Why:    "The key-confusion attack with the JWKS document as the secret.",
 		Cite:   []string{citeConfusion},
-		Token:  HMAC(MustParseObject(`{"alg":"ES256","kid":"ec-1"}`), g.claimsWith(`"sub":"admin"`), "HS256", g.files["jwks.json"]),
+		Token:  forge.HMAC(forge.MustParseObject(`{"alg":"ES256","kid":"ec-1"}`), g.claimsWith(`"sub":"admin"`), "HS256", g.files["jwks.json"]),
 		Verify: []expectation{invalid(keyJWKS, "alg_not_allowed", "key-confusion"), usage([]string{"--secret", "@jwks.json"}, "key", "JWK")},
 		Decode: decodeHMAC,
 	})
@@ -182,7 +186,7 @@ func buildCorpus(g *generator) []attackCase {
 		Title:  "HS256 token whose HMAC key is the RSA public key in DER",
 		Why:    "The key-confusion attack with the binary form of the public key, given inline as b64:.",
 		Cite:   []string{citeConfusion},
-		Token:  HMAC(MustParseObject(hs256), g.claimsWith(`"sub":"admin"`), "HS256", der),
+		Token:  forge.HMAC(forge.MustParseObject(hs256), g.claimsWith(`"sub":"admin"`), "HS256", der),
 		Verify: []expectation{usage([]string{"--secret", "b64:" + base64.StdEncoding.EncodeToString(der)}, "key", "DER public key")},
 		Decode: decodeHMAC,
 	})
@@ -190,7 +194,7 @@ func buildCorpus(g *generator) []attackCase {
 		Title:  "HS256 token whose HMAC key is the victim's EC public key PEM",
 		Why:    "The key-confusion attack against an ECDSA verifier.",
 		Cite:   []string{citeConfusion},
-		Token:  HMAC(MustParseObject(hs256), g.claimsWith(`"sub":"admin"`), "HS256", g.files["ec.pub"]),
+		Token:  forge.HMAC(forge.MustParseObject(hs256), g.claimsWith(`"sub":"admin"`), "HS256", g.files["ec.pub"]),
 		Verify: []expectation{invalid(keyEC, "alg_not_allowed", "key-confusion"), usage([]string{"--secret", "@ec.pub"}, "key", "PEM block")},
 		Decode: decodeHMAC,
 	})
@@ -198,7 +202,7 @@ func buildCorpus(g *generator) []attackCase {
 		Title:  "HS256 token MACed with the RSA PEM, verified with a real secret and the RSA key together",
 		Why:    "With a secret and a public key both configured, HS256 is allowed for the secret only; the RSA key's bytes must never be tried as an HMAC key.",
 		Cite:   []string{citeConfusion, citeAlgVerify},
-		Token:  HMAC(MustParseObject(hs256), g.claimsWith(`"sub":"admin"`), "HS256", rsaPEM),
+		Token:  forge.HMAC(forge.MustParseObject(hs256), g.claimsWith(`"sub":"admin"`), "HS256", rsaPEM),
 		Verify: []expectation{invalid(args(keySecret, keyRSA), "bad_signature", "does not verify")},
 		Decode: decodeHMAC,
 	})
@@ -208,7 +212,7 @@ func buildCorpus(g *generator) []attackCase {
 		Title:  "ES256 token signed by the attacker, carrying the attacker's public key in jwk",
 		Why:    "A verifier that takes the key from the token's own jwk header accepts anything. jwtkit never takes keys from the token.",
 		Cite:   []string{citeEmbeddedJWK, citeHeaderKeys},
-		Token:  g.must(EmbeddedJWK(MustParseObject(`{"alg":"ES256","typ":"JWT"}`), g.claimsWith(`"sub":"admin"`), g.attackerEC, "")),
+		Token:  g.must(forge.EmbeddedJWK(forge.MustParseObject(`{"alg":"ES256","typ":"JWT"}`), g.claimsWith(`"sub":"admin"`), g.attackerEC, "")),
 		Verify: []expectation{invalid(keyEC, "bad_signature", "jwk is ignored"), invalid(keyJWKS, "bad_signature", "jwk is ignored")},
 		Decode: expectation{Exit: 0, Findings: []string{"header_jwk"}},
 	})
@@ -216,7 +220,7 @@ func buildCorpus(g *generator) []attackCase {
 		Title:  "attacker-signed ES256 token naming the victim's kid and embedding its own key under that kid",
 		Why:    "The kid selects the victim's key from the trusted set; the embedded key is ignored, so the signature fails.",
 		Cite:   []string{citeEmbeddedJWK},
-		Token:  g.must(EmbeddedJWK(MustParseObject(`{"alg":"ES256"}`), g.claimsWith(`"sub":"admin"`), g.attackerEC, "ec-1")),
+		Token:  g.must(forge.EmbeddedJWK(forge.MustParseObject(`{"alg":"ES256"}`), g.claimsWith(`"sub":"admin"`), g.attackerEC, "ec-1")),
 		Verify: []expectation{invalid(keyJWKS, "bad_signature", "jwk is ignored")},
 		Decode: expectation{Exit: 0, Findings: []string{"header_jwk"}},
 	})
@@ -224,7 +228,7 @@ func buildCorpus(g *generator) []attackCase {
 		Title:  "attacker-signed token whose jku points at the attacker's JWK Set",
 		Why:    "Fetching keys from a URL named by the token lets the attacker supply the key (and makes the verifier request any URL). jwtkit never follows jku; the test's HTTP transport fails on any request.",
 		Cite:   []string{citeHeaderKeys, "RFC 7515 §4.1.2"},
-		Token:  g.must(Sign(MustParseObject(`{"alg":"ES256","kid":"attacker-1","jku":"https://attacker.example/jwks.json"}`), g.claimsWith(`"sub":"admin"`), g.attackerEC)),
+		Token:  g.must(forge.Sign(forge.MustParseObject(`{"alg":"ES256","kid":"attacker-1","jku":"https://attacker.example/jwks.json"}`), g.claimsWith(`"sub":"admin"`), g.attackerEC)),
 		Verify: []expectation{invalid(keyJWKS, "unknown_kid", "jku is ignored"), invalid(keyEC, "bad_signature", "jku is ignored")},
 		Decode: expectation{Exit: 0, Findings: []string{"header_jku"}},
 	})
@@ -232,7 +236,7 @@ func buildCorpus(g *generator) []attackCase {
 		Title:  "token whose jku points at a cloud metadata address",
 		Why:    "The server-side request forgery form of jku: jwtkit makes no request at all.",
 		Cite:   []string{citeHeaderKeys},
-		Token:  g.must(Sign(MustParseObject(`{"alg":"RS256","kid":"rsa-1","jku":"http://169.254.169.254/latest/meta-data/"}`), g.claimsWith(`"sub":"admin"`), g.attackerRSA)),
+		Token:  g.must(forge.Sign(forge.MustParseObject(`{"alg":"RS256","kid":"rsa-1","jku":"http://169.254.169.254/latest/meta-data/"}`), g.claimsWith(`"sub":"admin"`), g.attackerRSA)),
 		Verify: []expectation{invalid(keyJWKS, "bad_signature", "jku is ignored")},
 		Decode: expectation{Exit: 0, Findings: []string{"header_jku"}},
 	})
@@ -240,11 +244,11 @@ func buildCorpus(g *generator) []attackCase {
 		Title:  "attacker-signed token whose x5u points at the attacker's certificate",
 		Why:    "Same as jku, for an X.509 URL.",
 		Cite:   []string{citeHeaderKeys, "RFC 7515 §4.1.5"},
-		Token:  g.must(Sign(MustParseObject(`{"alg":"ES256","x5u":"https://attacker.example/cert.pem"}`), g.claimsWith(`"sub":"admin"`), g.attackerEC)),
+		Token:  g.must(forge.Sign(forge.MustParseObject(`{"alg":"ES256","x5u":"https://attacker.example/cert.pem"}`), g.claimsWith(`"sub":"admin"`), g.attackerEC)),
 		Verify: []expectation{invalid(keyEC, "bad_signature", "x5u is ignored")},
 		Decode: expectation{Exit: 0, Findings: []string{"header_x5u"}},
 	})
-	cert, err := SelfSignedCert(g.attackerEC, g.now)
+	cert, err := forge.SelfSignedCert(g.attackerEC, g.now)
 	if err != nil {
 		g.t.Fatal(err)
 	}
@@ -252,7 +256,7 @@ func buildCorpus(g *generator) []attackCase {
 		Title:  "attacker-signed token carrying the attacker's self-signed certificate in x5c",
 		Why:    "A verifier that trusts the certificate in x5c without validating the chain against its own trust anchors accepts the attacker's key. jwtkit never takes keys from the token.",
 		Cite:   []string{"RFC 7515 §4.1.6: the certificate chain must be validated", citeEmbeddedJWK},
-		Token:  g.must(X5C(MustParseObject(`{"alg":"ES256"}`), g.claimsWith(`"sub":"admin"`), g.attackerEC, cert)),
+		Token:  g.must(forge.X5C(forge.MustParseObject(`{"alg":"ES256"}`), g.claimsWith(`"sub":"admin"`), g.attackerEC, cert)),
 		Verify: []expectation{invalid(keyEC, "bad_signature", "x5c is ignored")},
 		Decode: expectation{Exit: 0, Findings: []string{"header_x5c"}},
 	})
@@ -262,7 +266,7 @@ func buildCorpus(g *generator) []attackCase {
 		Title: "HS256 token with kid ../../../../dev/null, MACed with an empty key",
 		Why:   "Against a verifier that reads the key from a file named by kid, /dev/null gives an empty HMAC key. jwtkit looks kid up in the keys it was given only: with a JWK Set the kid is unknown; with a secret the tag does not verify.",
 		Cite:  []string{citeKid},
-		Token: HMAC(MustParseObject(`{"alg":"HS256"}`).With("kid", PathTraversalKids[0].Kid), g.claimsWith(`"sub":"admin"`), "HS256", nil),
+		Token: forge.HMAC(forge.MustParseObject(`{"alg":"HS256"}`).With("kid", forge.PathTraversalKids[0].Kid), g.claimsWith(`"sub":"admin"`), "HS256", nil),
 		Verify: []expectation{
 			invalid(keyJWKS, "unknown_kid|alg_not_allowed", ""),
 			invalid(keySecret, "bad_signature", "does not verify"),
@@ -273,7 +277,7 @@ func buildCorpus(g *generator) []attackCase {
 		Title: "HS256 token whose kid is an SQL injection selecting a known secret",
 		Why:   "Against a verifier that looks kid up in a database, the UNION makes the key a value the attacker chose. jwtkit compares kid as an opaque string.",
 		Cite:  []string{citeKid},
-		Token: HMAC(MustParseObject(`{"alg":"HS256"}`).With("kid", SQLInjectionKid), g.claimsWith(`"sub":"admin"`), "HS256", []byte(SQLInjectionSecret)),
+		Token: forge.HMAC(forge.MustParseObject(`{"alg":"HS256"}`).With("kid", forge.SQLInjectionKid), g.claimsWith(`"sub":"admin"`), "HS256", []byte(forge.SQLInjectionSecret)),
 		Verify: []expectation{
 			invalid(keyJWKS, "unknown_kid|alg_not_allowed", ""),
 			invalid(keySecret, "bad_signature", "does not verify"),
@@ -307,7 +311,7 @@ func buildCorpus(g *generator) []attackCase {
 			Title:  c.alg + " token with the signature r = 0, s = 0",
 			Why:    "The psychic signature: verifiers that skip the range check on r and s accept all zeros for any message and any key.",
 			Cite:   []string{citePsychic},
-			Token:  g.must(Psychic(MustParseObject(`{"alg":"ES256"}`), g.claimsWith(`"sub":"admin"`), c.alg)),
+			Token:  g.must(forge.Psychic(forge.MustParseObject(`{"alg":"ES256"}`), g.claimsWith(`"sub":"admin"`), c.alg)),
 			Verify: []expectation{invalid(key, "bad_signature", "psychic")},
 			Decode: decodeOK,
 		})
@@ -317,7 +321,7 @@ func buildCorpus(g *generator) []attackCase {
 		Title:  "ES256 token with r = s = n, the curve order",
 		Why:    "n is 0 modulo n: another psychic signature that a range check against zero alone misses.",
 		Cite:   []string{citePsychic},
-		Token:  PsychicOrder(MustParseObject(`{"alg":"ES256"}`), g.claimsWith(`"sub":"admin"`)),
+		Token:  forge.PsychicOrder(forge.MustParseObject(`{"alg":"ES256"}`), g.claimsWith(`"sub":"admin"`)),
 		Verify: []expectation{invalid(keyEC, "bad_signature", "curve order")},
 		Decode: decodeOK,
 	})
@@ -471,7 +475,7 @@ func buildCorpus(g *generator) []attackCase {
 		Title:  "EdDSA token whose payload was changed from alice to admin",
 		Why:    "The signature covers the payload segment.",
 		Cite:   []string{citeTamper},
-		Token:  g.must(ReplacePayload(goodEd, g.claimsWith(`"sub":"admin"`))),
+		Token:  g.must(forge.ReplacePayload(goodEd, g.claimsWith(`"sub":"admin"`))),
 		Verify: []expectation{invalid(keyEd, "bad_signature", "does not verify")},
 		Decode: decodeOK,
 	})
@@ -497,7 +501,7 @@ func buildCorpus(g *generator) []attackCase {
 		Title:  "HS256 token with the signature removed",
 		Why:    "An empty signature is not a valid HMAC tag (some verifiers compared only the common prefix).",
 		Cite:   []string{citeTamper, "RFC 7518 §3.2"},
-		Token:  g.must(StripSignature(goodHS)),
+		Token:  g.must(forge.StripSignature(goodHS)),
 		Verify: []expectation{invalid(keySecret, "bad_signature", "0 bytes")},
 		Decode: decodeHMAC,
 	})

@@ -1,7 +1,6 @@
 // Package attacks holds jwtkit's attack corpus test: every known way to forge, confuse or
-// malform a JWT, run through the real `verify` and `decode` commands in-process; and the
-// forging itself (Forge, ClaimProbes and the token constructions they share with the corpus
-// generator), which `jwtkit audit` sends to a service to test the service's own checks.
+// malform a JWT, run through the real `verify` and `decode` commands in-process. The forged
+// tokens are built with package forge, which `jwtkit audit` uses to test a service's checks.
 //
 // The corpus lives in testdata/attacks/ at the repository root, one txtar file per case. Each
 // file carries the token, the key material the verifier is given, the citation (RFC section,

@@ -24,7 +24,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jwtkit/jwtkit/internal/attacks"
+	"github.com/jwtkit/jwtkit/internal/attacks/forge"
 	"github.com/jwtkit/jwtkit/internal/failure"
 	"github.com/jwtkit/jwtkit/internal/safehttp"
 )
@@ -148,8 +148,8 @@ func verifyES(jwk json.RawMessage, digest, sig []byte) bool {
 
 type fixture struct {
 	key     *rsa.PrivateKey
-	genuine attacks.Genuine
-	header  attacks.Object
+	genuine forge.Genuine
+	header  forge.Object
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -157,13 +157,13 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := attacks.MustParseObject(`{"alg":"RS256","typ":"JWT","kid":"rsa-1"}`)
+	h := forge.MustParseObject(`{"alg":"RS256","typ":"JWT","kid":"rsa-1"}`)
 	claims := `{"iss":"https://issuer.example","sub":"alice","aud":"api","exp":` + itoa(testNow.Add(time.Hour).Unix()) + `}`
-	tok, err := attacks.Sign(h, claims, key)
+	tok, err := forge.Sign(h, claims, key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := attacks.ParseGenuine(tok)
+	g, err := forge.ParseGenuine(tok)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +179,7 @@ func (f *fixture) audit(t *testing.T, fl flaw, resign bool) *Report {
 	dir := t.TempDir()
 	srv := httptest.NewServer(&verifier{t: t, key: f.key, flaw: fl, dir: dir})
 	defer srv.Close()
-	atk, err := attacks.NewAttacker(testNow)
+	atk, err := forge.NewAttacker(testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,8 +188,8 @@ func (f *fixture) audit(t *testing.T, fl flaw, resign bool) *Report {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	vs, err := attacks.Forge(f.genuine, attacks.Options{Attacker: atk, KeyURL: l.URL(),
-		PublicKeys: []attacks.PublicKey{{Kid: "rsa-1", Key: &f.key.PublicKey}}})
+	vs, err := forge.Forge(f.genuine, forge.Options{Attacker: atk, KeyURL: l.URL(),
+		PublicKeys: []forge.PublicKey{{Kid: "rsa-1", Key: &f.key.PublicKey}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,12 +197,12 @@ func (f *fixture) audit(t *testing.T, fl flaw, resign bool) *Report {
 		Target:   &HTTPTarget{Client: safehttp.New(safehttp.Options{Timeout: 5 * time.Second}), URL: srv.URL, Headers: []string{"Authorization: Bearer {token}"}},
 		Genuine:  f.genuine,
 		Variants: vs,
-		Probes:   attacks.ClaimProbes(),
+		Probes:   forge.ClaimProbes(),
 		Listener: l,
 		Now:      testNow,
 	}
 	if resign {
-		cfg.Resign = func(p string) (string, error) { return attacks.Sign(f.header, p, f.key) }
+		cfg.Resign = func(p string) (string, error) { return forge.Sign(f.header, p, f.key) }
 	}
 	rep, err := Run(context.Background(), cfg)
 	if err != nil {

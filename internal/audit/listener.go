@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jwtkit/jwtkit/internal/attacks"
+	"github.com/jwtkit/jwtkit/internal/attacks/forge"
 )
 
 // Listener is the attacker's key server that jku and x5u variants name: it serves the
@@ -20,7 +20,7 @@ type Listener struct {
 }
 
 // Listen starts a Listener on addr (127.0.0.1:0 when empty) serving the attacker's keys.
-func Listen(addr string, a *attacks.Attacker) (*Listener, error) {
+func Listen(addr string, a *forge.Attacker) (*Listener, error) {
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
@@ -36,10 +36,10 @@ func Listen(addr string, a *attacks.Attacker) (*Listener, error) {
 		l.hits[r.URL.Path]++
 		l.mu.Unlock()
 		switch r.URL.Path {
-		case attacks.JKUPath:
+		case forge.JKUPath:
 			w.Header().Set("Content-Type", "application/jwk-set+json")
 			_, _ = w.Write(jwks)
-		case attacks.X5UPath:
+		case forge.X5UPath:
 			w.Header().Set("Content-Type", "application/pem-certificate-chain")
 			_, _ = w.Write(cert)
 		default:

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/jwtkit/jwtkit/internal/attacks"
+	"github.com/jwtkit/jwtkit/internal/attacks/forge"
 	"github.com/jwtkit/jwtkit/internal/failure"
 )
 
@@ -18,7 +18,9 @@ const (
 	KindForgery = "forgery"
 	// KindClaim is a claim probe re-signed with the real key.
 	KindClaim = "claim"
-	// KindClaimForged is a claim probe under a forgery the service accepted.
+	// KindClaimForged is a claim probe under the first forgery of each family the service
+	// accepted; it never fails the audit by itself (the forgery does) and an acceptance reads
+	// AcceptedInfo.
 	KindClaimForged = "claim-forged"
 )
 
@@ -81,9 +83,9 @@ func (r *Report) Failed() int {
 type Config struct {
 	Target   Target
 	Judge    Judge
-	Genuine  attacks.Genuine
-	Variants []attacks.Variant
-	Probes   []attacks.ClaimProbe
+	Genuine  forge.Genuine
+	Variants []forge.Variant
+	Probes   []forge.ClaimProbe
 	// Resign signs claims with the service's real key (the genuine header kept); nil when the
 	// user gave no key, and then probes run under accepted forgeries only.
 	Resign func(payload string) (string, error)
@@ -122,7 +124,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if cfg.Judge.Accepted(cfg.Target, rep.Invalid, rep.Genuine) {
 		return nil, failure.Usagef("invalid_accepted", "the service answered a token that is no JWT at all as it answered the genuine one (%s), so no forgery can be told apart: check the URL needs a token, or say what a refusal looks like with --reject-status or --accept-body", rep.Invalid.Text)
 	}
-	var accepted []attacks.Variant
+	// accepted holds the first accepted variant of each family: the claim probes run under
+	// each kind of forgery once, not under every spelling of it.
+	var accepted []forge.Variant
+	families := map[string]bool{}
 	for _, v := range cfg.Variants {
 		before := r.fetches(v.Fetch)
 		a, err := r.send(ctx, v.Token)
@@ -135,7 +140,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		switch {
 		case res.Accepted:
 			res.Verdict, res.Counts = Accepted, true
-			accepted = append(accepted, v)
+			if !families[v.Family] {
+				families[v.Family] = true
+				accepted = append(accepted, v)
+			}
 		case res.Fetched:
 			res.Verdict, res.Counts = Fetched, true
 		default:
@@ -161,6 +169,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 				res.Name, res.Kind, res.Title = p.Name+"@"+v.Name, KindClaimForged, p.Title+", under "+v.Name
 				// The forgery already fails the audit; this says what else the service skips.
 				res.Counts = false
+				if res.Accepted {
+					res.Verdict = AcceptedInfo
+				}
 				rep.Results = append(rep.Results, res)
 			}
 			continue
@@ -184,7 +195,7 @@ type runner struct {
 	done, total int
 }
 
-func (r *runner) probe(ctx context.Context, tok string, p attacks.ClaimProbe, genuine Answer) (Result, error) {
+func (r *runner) probe(ctx context.Context, tok string, p forge.ClaimProbe, genuine Answer) (Result, error) {
 	a, err := r.send(ctx, tok)
 	if err != nil {
 		return Result{}, err
@@ -208,9 +219,9 @@ func (r *runner) fetches(kind string) int {
 	}
 	switch kind {
 	case "jku":
-		return r.cfg.Listener.Hits(attacks.JKUPath)
+		return r.cfg.Listener.Hits(forge.JKUPath)
 	case "x5u":
-		return r.cfg.Listener.Hits(attacks.X5UPath)
+		return r.cfg.Listener.Hits(forge.X5UPath)
 	}
 	return 0
 }

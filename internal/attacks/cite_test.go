@@ -1,15 +1,17 @@
 package attacks
 
+import "github.com/jwtkit/jwtkit/internal/attacks/forge"
+
 // Citations used by several cases.
 const (
-	citeNone        = "RFC 8725 §2.1 and §3.1: an unsecured (alg none) JWT is accepted only when the application asked for one; RFC 7518 §3.6"
-	citeNoneCVE     = "CVE-2015-9235 (node-jsonwebtoken accepted alg none and RS/HS confusion)"
+	citeNone        = forge.CiteNone
+	citeNoneCVE     = forge.CiteNoneCVE
 	citeAlgVerify   = "RFC 8725 §3.1: each key is used with exactly one algorithm, checked when verifying"
-	citeConfusion   = "RFC 8725 §2.1 (the public key used as an HMAC secret); CVE-2016-10555, CVE-2022-29217 (PyJWT), CVE-2016-5431 (php-jose)"
-	citeHeaderKeys  = "RFC 8725 §3.10: do not trust received claims; blindly following jku or x5u is server-side request forgery"
-	citeEmbeddedJWK = "CVE-2018-0114 (node-jose trusted the key embedded in the jwk header); RFC 7515 §4.1.3"
-	citeKid         = "RFC 8725 §3.10: kid is attacker-controlled; key lookup must not allow SQL, LDAP or path injection"
-	citePsychic     = "CVE-2022-21449 (Java ECDSA accepted r = s = 0, the \"psychic signature\"); RFC 7518 §3.4; SEC 1 §4.1.4 step 1 (r, s in [1, n-1])"
+	citeConfusion   = forge.CiteConfusion
+	citeHeaderKeys  = forge.CiteHeaderKeys
+	citeEmbeddedJWK = forge.CiteEmbeddedJWK
+	citeKid         = forge.CiteKid
+	citePsychic     = forge.CitePsychic
 	citeECDSAForm   = "RFC 7518 §3.4: the ECDSA signature is R and S as fixed-size big-endian octets, concatenated; not ASN.1 DER"
 	citeCompact     = "RFC 7519 §1 and §7.2: a JWT uses the compact serialization, segments base64url without padding (RFC 7515 §2, §3.1)"
 	citeBase64      = "RFC 7515 §2 (Base64url Encoding: no padding, no line breaks, whitespace or other characters)"
@@ -22,7 +24,7 @@ const (
 	citeNested      = "RFC 7519 §5.2 and §7.2 step 8: cty JWT marks a nested JWT, whose payload is itself a JWT"
 	citeNumericDate = "RFC 7519 §2 (NumericDate is a JSON number, non-integer values allowed) and §4.1.4"
 	citeExp         = "RFC 7519 §4.1.4: the token must not be accepted on or after the exp instant"
-	citeTamper      = "RFC 7515 §5.2: the signature covers the ASCII of BASE64URL(header) . BASE64URL(payload)"
+	citeTamper      = forge.CiteTamper
 	citeRSASize     = "RFC 7518 §3.3: RSA keys of 2048 bits or larger must be used"
 	citePSS         = "RFC 7518 §3.5: the PSS salt is the size of the hash output"
 	citeEd25519     = "RFC 8032 §5.1.7 (S must be below L; a decoding failure rejects); RFC 8037 §3.1"

