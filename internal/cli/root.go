@@ -154,6 +154,7 @@ stdout alone, so commands compose in pipes; diagnostics go to stderr.
 		newServeCmd(g),
 		newFetchCmd(g),
 		newConfigCmd(g),
+		newAuditCmd(g),
 		newCompletionCmd(g),
 	)
 	registerCompletions(root, g)

@@ -33,6 +33,7 @@ func standaloneCommands() []standalone {
 		{"jwks", nil, newJWKSCmd},
 		{"serve", nil, newServeCmd},
 		{"config", nil, newConfigCmd},
+		{"audit", nil, newAuditCmd},
 	}
 }
 
