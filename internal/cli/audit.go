@@ -530,4 +530,3 @@ func writeAuditJSON(w io.Writer, target string, rep *audit.Report) error {
 	}
 	return enc.Encode(auditJSON{Target: target, Genuine: rep.Genuine.Text, Invalid: rep.Invalid.Text, Failed: rep.Failed(), Results: results})
 }
-
