@@ -89,10 +89,10 @@ func newAuditCmd(g *Global) *cobra.Command {
 		Use:   "audit (--url URL | --command CMD) [flags] [TOKEN]",
 		Short: "Test a service's token checks with forged tokens",
 		Long:  auditLong,
-		Example: `  $ jwtkit audit --url https://api.test/me --jwks https://idp.test/jwks.json "$TOKEN"
-  $ jwtkit audit --url http://127.0.0.1:8080/orders --header 'X-Token: {token}' --skip 'claim-*' "$TOKEN"
-  $ jwtkit audit --command './verify-token {token}' --key signing.key "$TOKEN"
-  $ jwtkit audit --url http://127.0.0.1:8080/me --json "$TOKEN" | jq '.results[] | select(.counts)'`,
+		Example: `  $ jwtkit audit --url https://api.example/me --jwks https://idp.example/.well-known/jwks.json "$TOKEN"
+  $ jwtkit audit --url https://api.example/orders --header 'X-Token: {token}' --skip 'claim-*' "$TOKEN"
+  $ jwtkit audit --command 'jwtkit verify -q --key signing.pub --aud api://orders {token}' --jwks jwks.json "$TOKEN"
+  $ jwtkit audit --url https://api.example/me --issuer https://idp.example --json "$TOKEN" | jq '.results[] | select(.counts)'`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runAudit(cmd.Context(), g, opts, args)

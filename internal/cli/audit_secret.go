@@ -45,9 +45,8 @@ stderr and exits 0. A progress bar is drawn on stderr when it is a terminal.
 
 For audit secret: 0 means no secret was found, 1 that it was found (the token is as good as
 forged), 2 a token that is not HS256/384/512 or an unreadable word list.`,
-		Example: `  $ jwtkit audit secret "$TOKEN"
-  $ jwtkit audit secret --wordlist rockyou.txt "$TOKEN"
-  $ jwtkit verify --secret "$(jwtkit audit secret "$TOKEN")" --allow-weak "$TOKEN"`,
+		Example: `  $ jwtkit mint --secret changeme --allow-weak --sub alice | jwtkit audit secret || echo "weak secret"
+  $ printf 'letmein\nhunter2\n' > words.txt && jwtkit mint -q --secret hunter2 --allow-weak | jwtkit audit secret --wordlist words.txt || echo "weak secret"`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runAuditSecret(cmd.Context(), g, opts, args)
