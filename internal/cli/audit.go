@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path"
 	"regexp"
@@ -179,6 +180,9 @@ func runAudit(ctx context.Context, g *Global, opts *AuditOptions, args []string)
 	}
 	if len(pubs) == 0 && opts.JWKS == "" && opts.Issuer == "" && isAsymmetric(genuine) {
 		g.Warnf("no --jwks or --issuer: the key-confusion variants (RS/ES→HS256 with the service's public key) are left out")
+	}
+	if u, err := url.Parse(opts.URL); err == nil && opts.URL != "" && !safehttp.IsLoopback(u.Hostname()) && wanted("jku-elsewhere", opts) {
+		g.Infof("jwtkit: note: the jku and x5u variants name audit's listener on 127.0.0.1, which a service on another machine cannot reach; their verdicts say less there")
 	}
 	rep, err := audit.Run(ctx, audit.Config{
 		Target: target, Judge: judge, Genuine: genuine, Variants: variants, Probes: probes,

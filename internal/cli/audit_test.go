@@ -1,15 +1,25 @@
 package cli
 
 import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"flag"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/jwtkit/jwtkit/internal/issuer"
+	"github.com/jwtkit/jwtkit/internal/keys"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -182,6 +192,74 @@ func TestSecretSpec(t *testing.T) {
 	} {
 		if got := secretSpec([]byte(in)); got != want {
 			t.Errorf("secretSpec(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestAuditKeyConfusionFromIssuer checks --issuer and --jwks URL: the keys come from the
+// issuer's discovery document (or the key set URL), and a verifier that lets the header pick
+// HS256 and keys it with the RSA public key PEM is caught by confusion-hs256-pem.
+func TestAuditKeyConfusionFromIssuer(t *testing.T) {
+	h := newHarness(t)
+	key, err := keys.Generate(rand.Reader, "RSA", 2048, "", "RS256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewUnstartedServer(nil)
+	issuerURL := "http://" + ts.Listener.Addr().String()
+	idp, err := issuer.New(issuer.Config{Issuer: issuerURL, Keys: []keys.Key{key}, AllowMint: true, Now: h.deps.Now, Rand: rand.Reader})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.Config.Handler = idp
+	ts.Start()
+	defer ts.Close()
+	resp, err := http.Post(issuerURL+"/mint", "application/json", strings.NewReader(`{"sub":"alice"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	tok := strings.TrimSpace(string(raw))
+	pub := &key.JWK.Key.(*rsa.PrivateKey).PublicKey
+	der, _ := x509.MarshalPKIXPublicKey(pub)
+	pemKey := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
+	weak := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		p := strings.Split(t, ".")
+		if t == tok {
+			return
+		}
+		if len(p) == 3 {
+			hdr, _ := base64.RawURLEncoding.DecodeString(p[0])
+			var head struct{ Alg string }
+			_ = json.Unmarshal(hdr, &head)
+			m := hmac.New(sha256.New, pemKey)
+			m.Write([]byte(p[0] + "." + p[1]))
+			if head.Alg == "HS256" && base64.RawURLEncoding.EncodeToString(m.Sum(nil)) == p[2] {
+				return
+			}
+		}
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	defer weak.Close()
+	for _, src := range [][]string{{"--issuer", issuerURL}, {"--jwks", issuerURL + "/jwks.json"}} {
+		args := append([]string{"audit", "--json", "--rate", "0", "--url", weak.URL, "--only", "confusion-*"}, src...)
+		if code := h.run(append(args, tok)...); code != 1 {
+			t.Fatalf("%v: exit %d: %s", src, code, h.stderr)
+		}
+		var doc struct {
+			Results []struct{ Name, Verdict string }
+		}
+		if err := json.Unmarshal(h.stdout.Bytes(), &doc); err != nil {
+			t.Fatal(err)
+		}
+		verdicts := map[string]string{}
+		for _, r := range doc.Results {
+			verdicts[r.Name] = r.Verdict
+		}
+		if verdicts["confusion-hs256-pem"] != "ACCEPTED" || verdicts["confusion-hs256-der"] != "refused" || verdicts["confusion-hs256-jwks"] != "refused" {
+			t.Errorf("%v: %v", src, verdicts)
 		}
 	}
 }
