@@ -246,6 +246,10 @@ func checkAuditFlags(opts *AuditOptions) error {
 	return nil
 }
 
+// auditMaxBody caps one answer of the audited service: a page larger than this fails the
+// audit as a misbehaving service (exit 3) rather than be judged on part of its body.
+const auditMaxBody = 8 << 20
+
 func auditJudge(opts *AuditOptions) (audit.Judge, error) {
 	j := audit.Judge{AcceptStatus: opts.AcceptStatus, RejectStatus: opts.RejectStatus}
 	if opts.AcceptBody != "" {
@@ -267,7 +271,7 @@ func auditTarget(g *Global, opts *AuditOptions) (audit.Target, error) {
 	}
 	// No proxy: the named host is the only one contacted.
 	client := safehttp.New(safehttp.Options{Timeout: opts.timeout, AllowInsecure: opts.Insecure, Transport: g.deps.Transport,
-		Version: resolveVersion(g.deps.Build).Version})
+		MaxBody: auditMaxBody, Version: resolveVersion(g.deps.Build).Version})
 	if _, err := client.CheckURL(opts.URL); err != nil {
 		return nil, err
 	}
