@@ -44,6 +44,7 @@ const (
 	psychicECDSA          // accepts an all-zero ECDSA signature, as Java 15-18 did
 	ignoresExp            // checks the signature but not exp
 	ignoresSignature      // decodes the claims and checks exp only
+	fetchesJKUOnly        // fetches the key set the jku names, then verifies with its own key
 )
 
 // verifier is an HTTP endpoint that checks bearer tokens signed RS256 by key, with one flaw.
@@ -111,6 +112,11 @@ func (v *verifier) valid(tok string) bool {
 		}
 		key, err := os.ReadFile(path)
 		sigOK = err == nil && mac(key)
+	case v.flaw == fetchesJKUOnly && h.Jku != "":
+		if resp, err := http.Get(h.Jku); err == nil {
+			resp.Body.Close()
+		}
+		sigOK = h.Alg == "RS256" && rsa.VerifyPKCS1v15(&v.key.PublicKey, crypto.SHA256, sum[:], sig) == nil
 	case v.flaw == fetchesJKU && h.Jku != "":
 		resp, err := http.Get(h.Jku)
 		if err != nil {
@@ -241,6 +247,7 @@ func TestWeakVerifiersAreCaught(t *testing.T) {
 		{"psychic ECDSA", psychicECDSA, false, []string{"ecdsa-psychic-es256"}},
 		{"ignores exp", ignoresExp, true, []string{"claim-expired"}},
 		{"ignores signature", ignoresSignature, false, []string{"signature-stripped", "tampered-payload"}},
+		{"fetches jku, then refuses", fetchesJKUOnly, true, []string{"jku-elsewhere"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rep := f.audit(t, tc.flaw, tc.resign)
@@ -405,6 +412,70 @@ func TestParseHeaders(t *testing.T) {
 	} {
 		if err := ParseHeaders(tc.headers, tc.body); (err == nil) != tc.ok {
 			t.Errorf("%v %q: %v", tc.headers, tc.body, err)
+		}
+	}
+}
+
+// TestFetchedIsAFinding checks that a service which fetches the jku URL but refuses the token
+// is reported FETCHED, and fails the audit.
+func TestFetchedIsAFinding(t *testing.T) {
+	f := newFixture(t)
+	rep := f.audit(t, fetchesJKUOnly, false)
+	for _, r := range rep.Results {
+		if r.Name == "jku-elsewhere" && (r.Verdict != Fetched || !r.Fetched || r.Accepted || !r.Counts) {
+			t.Errorf("%+v", r)
+		}
+		if r.Name == "x5u-elsewhere" && r.Fetched {
+			t.Errorf("x5u was not fetched: %+v", r)
+		}
+	}
+}
+
+// countingTarget answers 200 to the genuine token and 401 to anything else, and records when.
+type countingTarget struct {
+	genuine string
+	at      []time.Time
+}
+
+func (c *countingTarget) Send(_ context.Context, tok string) (Answer, error) {
+	c.at = append(c.at, time.Now())
+	if tok == c.genuine {
+		return Answer{Code: 200, Text: "HTTP 200"}, nil
+	}
+	return Answer{Code: 401, Text: "HTTP 401"}, nil
+}
+func (c *countingTarget) Accepts(a, g Answer) bool { return a.Code == g.Code }
+func (c *countingTarget) Success(a Answer) bool    { return a.Code == 200 }
+
+// TestRateAndOneRequestPerCase checks that every token is sent exactly once and that --rate
+// spaces the requests.
+func TestRateAndOneRequestPerCase(t *testing.T) {
+	f := newFixture(t)
+	atk, err := forge.NewAttacker(testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, err := forge.Forge(f.genuine, forge.Options{Attacker: atk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs = vs[:4]
+	target := &countingTarget{genuine: f.genuine.Token}
+	start := time.Now()
+	rep, err := Run(context.Background(), Config{Target: target, Genuine: f.genuine, Variants: vs, Rate: 20, Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(target.at) != 2+len(vs) || len(rep.Results) != len(vs) {
+		t.Fatalf("%d requests for %d variants", len(target.at), len(vs))
+	}
+	// 6 requests at 20 a second: at least 5 gaps of 50 ms.
+	if el := time.Since(start); el < 240*time.Millisecond {
+		t.Errorf("6 requests at --rate 20 took %s", el)
+	}
+	for i := 1; i < len(target.at); i++ {
+		if gap := target.at[i].Sub(target.at[i-1]); gap < 45*time.Millisecond {
+			t.Errorf("request %d came %s after the one before", i, gap)
 		}
 	}
 }
