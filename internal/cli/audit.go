@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"crypto/ecdsa"
+	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
 	"errors"
@@ -429,7 +430,7 @@ func selectProbes(ps []forge.ClaimProbe, opts *AuditOptions) []forge.ClaimProbe 
 }
 
 // listAuditNames prints the names --only and --skip select from, for a sample RS256 token with
-// one public key.
+// one RSA public key; with several keys, confusion names end in -k1, -k2… in the set's order.
 func listAuditNames(g *Global, opts *AuditOptions) error {
 	sample, err := forge.ParseGenuine(forge.Compact(`{"alg":"RS256","kid":"k"}`, `{}`, []byte{0}))
 	if err != nil {
@@ -439,17 +440,22 @@ func listAuditNames(g *Global, opts *AuditOptions) error {
 	if err != nil {
 		return err
 	}
+	// An RSA key, so the list shows every form (PKCS#1 is RSA's alone).
+	sampleKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return err
+	}
 	vs, err := forge.Forge(sample, forge.Options{Attacker: atk, KeyURL: "http://127.0.0.1", KeySet: []byte("{}"),
-		PublicKeys: []forge.PublicKey{{Kid: "k", Key: &atk.Key.PublicKey}}})
+		PublicKeys: []forge.PublicKey{{Kid: "k", Key: &sampleKey.PublicKey}}})
 	if err != nil {
 		return err
 	}
 	w := g.deps.IO.Out
 	for _, v := range selectVariants(vs, opts) {
-		fmt.Fprintf(w, "%-26s %s\n", v.Name, v.Title)
+		fmt.Fprintf(w, "%-31s %s\n", v.Name, v.Title)
 	}
 	for _, p := range selectProbes(forge.ClaimProbes(), opts) {
-		fmt.Fprintf(w, "%-26s %s\n", p.Name, p.Title)
+		fmt.Fprintf(w, "%-31s %s\n", p.Name, p.Title)
 	}
 	return nil
 }
