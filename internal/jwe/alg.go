@@ -148,6 +148,12 @@ func InferAlgs(r Recipient, alg, enc string) (string, string, error) {
 		switch {
 		case r.Password != nil:
 			alg = string(jose.PBES2_HS256_A128KW)
+		case r.Key.JWK.Algorithm != "" && familyOf(r.Key) == familyOct && contentKeySize(r.Key.JWK.Algorithm) != 0:
+			// An oct JWK whose alg is a content encryption is a CEK for dir (RFC 7520 §5.6).
+			alg = string(jose.DIRECT)
+			if enc == "" {
+				enc = r.Key.JWK.Algorithm
+			}
 		case r.Key.JWK.Algorithm != "":
 			if _, ok := lookupKeyAlg(r.Key.JWK.Algorithm); !ok {
 				return "", "", failure.Usagef("alg_mismatch", "%s is for %q (its JWK \"alg\"), which is not a key-management algorithm; give another key or --key-alg", keyName(r.Key), clip(r.Key.JWK.Algorithm))
@@ -218,7 +224,7 @@ func checkRecipient(r Recipient, alg, enc string) (keyAlgSpec, error) {
 	if fam := familyOf(k); fam != spec.family {
 		return spec, failure.Usagef("alg_mismatch", "%s needs %s; %s is %s", alg, familyText(spec.family), keyName(k), k.Describe())
 	}
-	if jalg := k.JWK.Algorithm; jalg != "" && jalg != alg {
+	if jalg := k.JWK.Algorithm; !jwkAlgAllows(jalg, alg, enc) {
 		return spec, failure.Usagef("alg_mismatch", "%s is for %q (its JWK \"alg\"), not %s (RFC 8725 §3.1)", keyName(k), clip(jalg), alg)
 	}
 	if why := PurposeConflict(k, true); why != "" {
@@ -286,4 +292,11 @@ func clip(s string) string {
 		return s[:40] + "…"
 	}
 	return s
+}
+
+// jwkAlgAllows reports whether a JWK's "alg" (jalg, "" when absent) lets the key be used with
+// the key-management alg and content enc: it must name alg, or for dir, whose key is the CEK
+// itself, it may name enc (as RFC 7520 §5.6's key does). A mismatch is refused (RFC 8725 §3.1).
+func jwkAlgAllows(jalg, alg, enc string) bool {
+	return jalg == "" || jalg == alg || alg == string(jose.DIRECT) && jalg == enc
 }

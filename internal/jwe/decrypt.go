@@ -182,7 +182,7 @@ func fitsForDecrypt(k keys.Key, h *header) (any, string) {
 	if familyOf(k) != h.alg.family {
 		return nil, fmt.Sprintf("is %s; %s needs %s", k.Describe(), alg, familyText(h.alg.family))
 	}
-	if jalg := k.JWK.Algorithm; jalg != "" && jalg != alg {
+	if jalg := k.JWK.Algorithm; !jwkAlgAllows(jalg, alg, string(h.enc)) {
 		return nil, fmt.Sprintf("is for %q (its JWK \"alg\"), not %s (RFC 8725 §3.1)", clip(jalg), alg)
 	}
 	if why := PurposeConflict(k, false); why != "" {
