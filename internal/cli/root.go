@@ -151,6 +151,7 @@ stdout alone, so commands compose in pipes; diagnostics go to stderr.
 		newKeygenCmd(g),
 		newJWKSCmd(g),
 		newVerifyCmd(g),
+		newDecryptCmd(g),
 		newServeCmd(g),
 		newFetchCmd(g),
 		newConfigCmd(g),

@@ -27,6 +27,7 @@ func standaloneCommands() []standalone {
 		{"mint", []string{"sign", "encode"}, newMintCmd},
 		{"decode", []string{"inspect"}, newDecodeCmd},
 		{"verify", nil, newVerifyCmd},
+		{"decrypt", nil, newDecryptCmd},
 		{"fetch", []string{"token"}, newFetchCmd},
 		{"version", nil, newVersionCmd},
 		{"keygen", nil, newKeygenCmd},

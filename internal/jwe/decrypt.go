@@ -180,7 +180,7 @@ func candidates(h *header, list []keys.Key, passwords [][]byte) ([]candidate, er
 func fitsForDecrypt(k keys.Key, h *header) (any, string) {
 	alg := string(h.alg.name)
 	if familyOf(k) != h.alg.family {
-		return nil, fmt.Sprintf("is %s; %s needs %s", k.Describe(), alg, familyText(h.alg.family))
+		return nil, fmt.Sprintf("(%s) does not fit: %s needs %s", k.Describe(), alg, familyText(h.alg.family))
 	}
 	if jalg := k.JWK.Algorithm; !jwkAlgAllows(jalg, alg, string(h.enc)) {
 		return nil, fmt.Sprintf("is for %q (its JWK \"alg\"), not %s (RFC 8725 §3.1)", clip(jalg), alg)
