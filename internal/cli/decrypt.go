@@ -31,8 +31,9 @@ func newDecryptCmd(g *Global) *cobra.Command {
 		Use:   "decrypt [TOKEN|-]",
 		Short: "Open an encrypted token (JWE) with a key and print its plaintext",
 		Long: `Decrypt a compact JWE (RFC 7516) and write its plaintext to stdout: indented JSON on a
-terminal when it is JSON, the bytes as they are otherwise (so a nested token pipes into
-jwtkit verify or decode). --verbose shows the protected header on stderr.
+terminal when it is JSON; otherwise a nested token (cty JWT) alone on one line, so that it
+pipes into jwtkit verify or decode, and any other plaintext byte for byte. --verbose shows the
+protected header on stderr; --json gives {header, alg, enc, plaintext}.
 
 Keys: --key (repeatable) takes a private key or a key set, PEM, JWK or JWK Set, in the key
 grammar (@path, env:NAME, b64:…, -), and AES keys as oct JWKs; --password takes a PBES2
@@ -123,6 +124,11 @@ func runDecrypt(g *Global, opts *DecryptOptions, args []string) error {
 		}
 		return writeJSONValue(out, doc, true)
 	case !g.deps.IO.IsStdoutTTY():
+		if inner, err := innerToken(res); err == nil {
+			// A nested token is the product, alone on one line as mint prints tokens.
+			_, err = fmt.Fprintln(out, inner)
+			return err
+		}
 		_, err = out.Write(res.Plaintext)
 		return err
 	case isJSON:
