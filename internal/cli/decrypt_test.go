@@ -130,3 +130,22 @@ func TestDecryptRefusals(t *testing.T) {
 		})
 	}
 }
+
+func TestEncryptStdin(t *testing.T) {
+	h := newHarness(t)
+	dir := encFixture(t, h)
+	h.stdin.WriteString(`{"card":"4111"}`)
+	if code := h.run("encrypt", "--to", filepath.Join(dir, "enc.pub"), "--key-alg", "RSA-OAEP", "--enc", "A128CBC-HS256"); code != 0 {
+		t.Fatalf("encrypt: exit %d: %s", code, h.stderr)
+	}
+	tok := strings.TrimSpace(h.stdout.String())
+	if code := h.run("decrypt", "--key", filepath.Join(dir, "enc.key"), tok); code != 0 || h.stdout.String() != `{"card":"4111"}` {
+		t.Fatalf("decrypt: exit %d: %q %s", code, h.stdout, h.stderr)
+	}
+	// The password cannot come from stdin, which holds the plaintext.
+	h.stdin.Reset()
+	h.stdin.WriteString("x")
+	if code := h.run("encrypt", "--password", "-"); code != 2 || !strings.Contains(h.stderr.String(), "--password: stdin is already used by the plaintext") {
+		t.Fatalf("exit %d: %s", code, h.stderr)
+	}
+}

@@ -160,7 +160,7 @@ func runMint(g *Global, opts *MintOptions) error {
 	}
 	var rcpt jwe.Recipient
 	if enc.encrypting() {
-		if rcpt, err = mintRecipient(g, enc, !stdinUsed); err != nil {
+		if rcpt, err = loadRecipient(g, enc, mintRecipientFlags, !stdinUsed); err != nil {
 			return err
 		}
 	}

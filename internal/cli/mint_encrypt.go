@@ -50,25 +50,33 @@ func checkMintEncryptFlags(o *MintEncryptOptions, changed func(string) bool) err
 	return nil
 }
 
-// mintRecipient loads whom mint encrypts to.
-func mintRecipient(g *Global, o *MintEncryptOptions, stdinFree bool) (jwe.Recipient, error) {
+// recipientFlags names the flags a command takes the recipient with, for messages.
+type recipientFlags struct{ to, password, kid string }
+
+var (
+	mintRecipientFlags    = recipientFlags{"--encrypt-to", "--encrypt-password", "--encrypt-kid"}
+	encryptRecipientFlags = recipientFlags{"--to", "--password", "--kid"}
+)
+
+// loadRecipient loads whom a token is encrypted to (mint --encrypt-to, encrypt --to).
+func loadRecipient(g *Global, o *MintEncryptOptions, flags recipientFlags, stdinFree bool) (jwe.Recipient, error) {
 	if o.Password != "" {
 		pw, err := resolver(g, stdinFree).Secret(o.Password)
 		if err != nil {
-			return jwe.Recipient{}, fmt.Errorf("--encrypt-password: %w", err)
+			return jwe.Recipient{}, fmt.Errorf("%s: %w", flags.password, err)
 		}
 		warnReadableFile(g, o.Password, false)
 		return jwe.Recipient{Password: pw}, nil
 	}
 	data, name, err := resolver(g, stdinFree).KeyFile(o.To)
 	if err != nil {
-		return jwe.Recipient{}, fmt.Errorf("--encrypt-to: %w", err)
+		return jwe.Recipient{}, fmt.Errorf("%s: %w", flags.to, err)
 	}
 	list, err := keys.Parse(data, keys.ParseOptions{Source: name})
 	if err != nil {
-		return jwe.Recipient{}, fmt.Errorf("--encrypt-to: %w", err)
+		return jwe.Recipient{}, fmt.Errorf("%s: %w", flags.to, err)
 	}
-	k, err := pickEncryptionKey(list, o.Kid, name)
+	k, err := pickEncryptionKey(list, o.Kid, name, flags.kid)
 	if err != nil {
 		return jwe.Recipient{}, err
 	}
@@ -80,7 +88,7 @@ func mintRecipient(g *Global, o *MintEncryptOptions, stdinFree bool) (jwe.Recipi
 
 // pickEncryptionKey chooses the key to encrypt to: the one with kid, else the only key whose
 // use and key_ops allow encryption (RFC 7517 §4.2-4.3).
-func pickEncryptionKey(list []keys.Key, kid, src string) (keys.Key, error) {
+func pickEncryptionKey(list []keys.Key, kid, src, kidFlag string) (keys.Key, error) {
 	var usable []keys.Key
 	var why string
 	for _, k := range list {
@@ -104,7 +112,7 @@ func pickEncryptionKey(list []keys.Key, kid, src string) (keys.Key, error) {
 	case len(usable) == 1:
 		return usable[0], nil
 	case len(usable) > 1:
-		return keys.Key{}, failure.Usagef("key", "%s holds %d keys that can encrypt; choose one with --encrypt-kid", src, len(usable))
+		return keys.Key{}, failure.Usagef("key", "%s holds %d keys that can encrypt; choose one with %s", src, len(usable), kidFlag)
 	case kid != "" && why == "":
 		return keys.Key{}, failure.Usagef("key", "no key with kid %q in %s", clipText(kid, 40), src)
 	case why == "":

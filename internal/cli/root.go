@@ -152,6 +152,7 @@ stdout alone, so commands compose in pipes; diagnostics go to stderr.
 		newJWKSCmd(g),
 		newVerifyCmd(g),
 		newDecryptCmd(g),
+		newEncryptCmd(g),
 		newServeCmd(g),
 		newFetchCmd(g),
 		newConfigCmd(g),

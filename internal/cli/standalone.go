@@ -28,6 +28,7 @@ func standaloneCommands() []standalone {
 		{"decode", []string{"inspect"}, newDecodeCmd},
 		{"verify", nil, newVerifyCmd},
 		{"decrypt", nil, newDecryptCmd},
+		{"encrypt", nil, newEncryptCmd},
 		{"fetch", []string{"token"}, newFetchCmd},
 		{"version", nil, newVersionCmd},
 		{"keygen", nil, newKeygenCmd},
