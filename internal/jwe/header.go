@@ -78,7 +78,7 @@ func readHeader(p *token.Parsed, allowRSA1_5 bool, maxP2C int) (*header, error) 
 			return nil, failure.Invalidf(CodeP2C, "JWE header \"p2c\" must be a positive integer (RFC 7518 §4.8.1.2); it is %s", quoteValue(p.Header["p2c"]))
 		}
 		if count > int64(maxP2C) {
-			return nil, failure.Invalidf(CodeP2C, "JWE header \"p2c\" asks for %d PBES2 iterations; refused above %d so that a token cannot make decryption hang (the most real encrypters use is under a million)", count, maxP2C)
+			return nil, failure.Invalidf(CodeP2C, "JWE header \"p2c\" asks for %d PBES2 iterations; refused above %d so that a token cannot make decryption hang", count, maxP2C)
 		}
 		if s, ok := p.Header["p2s"].(string); !ok || s == "" {
 			return nil, failure.Invalidf(CodeP2C, "JWE header lacks a PBES2 salt \"p2s\" (RFC 7518 §4.8.1.1)")
