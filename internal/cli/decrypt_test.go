@@ -149,3 +149,32 @@ func TestEncryptStdin(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, h.stderr)
 	}
 }
+
+// TestJWEPasswordsNeverShown: the PBES2 password appears in no output of mint, encrypt or
+// decrypt, whether they succeed or fail, in text or JSON.
+func TestJWEPasswordsNeverShown(t *testing.T) {
+	h := newHarness(t)
+	const pw = "canary-jwe-password-Zx81Qw"
+	h.env["PW"] = pw
+	h.env["WRONG"] = "canary-wrong-jwe-Kp27"
+	if code := h.run("mint", "--no-sign", "--sub", "a", "--encrypt-password", "env:PW", "--p2c", "1000"); code != 0 {
+		t.Fatalf("mint: %s", h.stderr)
+	}
+	tok := strings.TrimSpace(h.stdout.String())
+	for _, args := range [][]string{
+		{"decrypt", "--password", "env:PW", "--verbose", tok},
+		{"decrypt", "--json", "--password", "env:PW", tok},
+		{"decrypt", "--password", "env:WRONG", tok},
+		{"decrypt", "--json", "--password", "env:WRONG", tok},
+		{"decrypt", "--password", pw, tok[:len(tok)-2] + "AA"},
+		{"mint", "--no-sign", "--sub", "a", "--encrypt-password", pw, "--p2c", "7"},
+		{"verify", "--decrypt-password", "env:WRONG", "--secret", testSecret, tok},
+	} {
+		h.run(args...)
+		for _, secret := range []string{pw, h.env["WRONG"]} {
+			if out := h.stdout.String() + h.stderr.String(); strings.Contains(out, secret) {
+				t.Errorf("%v shows a password: %s", args, out)
+			}
+		}
+	}
+}
