@@ -329,6 +329,8 @@ func newFixtures(t *testing.T) *fixtures {
 		"CI_SECRET":  "ci-client-secret-for-the-examples",
 		// What fetch's first example exports.
 		"JWTKIT_CLIENT_SECRET": "ci-client-secret-for-the-examples",
+		// What the encryption examples use for PBES2.
+		"JWE_PASSWORD": "an-example-password-for-pbes2",
 	}}
 	if err := os.WriteFile(filepath.Join(fx.bin, "xclip"), []byte(fakeXclip), 0o755); err != nil {
 		t.Fatal(err)
@@ -344,6 +346,7 @@ jwtkit keygen -q --type ec --format jwk > rotated.jwk
 jwtkit keygen -q --type ec -o a && rm a.pub
 jwtkit keygen -q --type ed25519 -o b && rm b.pub
 jwtkit keygen -q --type ec -o svc --jwk && rm svc.pub svc.jwk
+jwtkit keygen -q --use enc -o enc
 jwtkit jwks signing.pub > jwks.json
 cp jwks.json keys.json
 printf '%s' "$CI_SECRET" > ci.secret
@@ -357,6 +360,8 @@ done > tokens.txt
 	hs := fx.runIn(t, fx.dir, `jwtkit mint --secret env:JWT_SECRET --sub alice --scope read:users`)
 	fx.env["TOKEN"] = strings.TrimSpace(rs)
 	fx.env["HS_TOKEN"] = strings.TrimSpace(hs)
+	// $JWE is $TOKEN's kind of token, nested in a JWE encrypted to enc.pub.
+	fx.env["JWE"] = strings.TrimSpace(fx.runIn(t, fx.dir, `jwtkit mint --key signing.key --sub alice --aud api://orders --encrypt-to enc.pub`))
 	// A local issuer stands in for the provider of the "staging" profile the examples use.
 	url, stop := fx.startServer(t, `jwtkit serve -q --port 0 --client ci:env:CI_SECRET`)
 	t.Cleanup(stop)

@@ -27,6 +27,11 @@ type DecodeOptions struct {
 	Paste   bool
 	Header  string // -H: the token as an HTTP header line, as curl takes it
 	MaxSize int
+
+	Keys     []string // --key: opens a nested JWE to show the token inside
+	Password string
+
+	decrypt *decryptKeys
 }
 
 // timeClaims are the members annotated with their instant and relative time.
@@ -48,7 +53,9 @@ report.
 
 The JSON object has: header, payload (both exactly as in the token, member order kept; an
 unencoded RFC 7797 payload, b64: false, is a JSON string holding it), signature (base64url), alg, encrypted, scopes, times (per time claim: unix, time, relative),
-findings (severity, code, message) and, for tokens read from stdin, line.
+findings (severity, code, message) and, for tokens read from stdin, line. With --key (or
+--decrypt-password) a nested encrypted token is opened and the token inside is shown, with the JWE's
+protected header as jwe_header.
 
 The token is the argument, or stdin when it is absent or "-" (one token per line: each is
 decoded in order), or the clipboard with --paste. Pasted forms are cleaned: quotes, "Bearer ",
@@ -72,6 +79,8 @@ a whole "Authorization: Bearer …" line.
 	f.BoolVar(&opts.Paste, "paste", false, "read the token from the clipboard")
 	f.StringVarP(&opts.Header, "header", "H", "", "the token as an HTTP `HEADER` line, as given to curl -H (\"Authorization: Bearer …\")")
 	f.IntVar(&opts.MaxSize, "max-size", token.MaxSize, "refuse tokens larger than `BYTES`")
+	f.StringArrayVar(&opts.Keys, "key", nil, "open an encrypted (nested) token with this private key `FILE` and show the token inside; repeatable")
+	f.StringVar(&opts.Password, "decrypt-password", "", "open a PBES2-encrypted nested token with this password `SPEC` (secret grammar)")
 	return cmd
 }
 
@@ -83,6 +92,7 @@ type decodedJSON struct {
 	Signature string                 `json:"signature"`
 	Alg       string                 `json:"alg"`
 	Encrypted bool                   `json:"encrypted"`
+	JWEHeader json.RawMessage        `json:"jwe_header,omitempty"`
 	Scopes    []string               `json:"scopes"`
 	Times     map[string]decodedTime `json:"times"`
 	Findings  []token.Finding        `json:"findings"`
@@ -106,6 +116,11 @@ func runDecode(g *Global, opts *DecodeOptions, args []string) error {
 	in, err := openTokenInput(g, args, tokenSource{paste: opts.Paste, header: opts.Header}, opts.MaxSize)
 	if err != nil {
 		return err
+	}
+	if len(opts.Keys) > 0 || opts.Password != "" {
+		if opts.decrypt, err = loadDecryptKeys(g, "--key", opts.Keys, opts.Password, "", !in.StdinUsed()); err != nil {
+			return err
+		}
 	}
 	human := opts.Part == "" && !g.JSONOutput() && (opts.Pretty || g.deps.IO.IsStdoutTTY())
 
@@ -187,6 +202,22 @@ func decodeOne(g *Global, opts *DecodeOptions, in *tokenInput, t tokenLine, inde
 	if err != nil {
 		return err
 	}
+	var jweHeader json.RawMessage
+	if p.Encrypted && opts.decrypt != nil {
+		res, err := opts.decrypt.open(g, t.tok, false, opts.MaxSize)
+		if err != nil {
+			return err
+		}
+		inner, err := innerToken(res)
+		if err != nil {
+			return err
+		}
+		if p, err = token.Parse(inner, opts.MaxSize); err != nil {
+			return fmt.Errorf("the token inside the JWE: %w", err)
+		}
+		jweHeader = res.HeaderJSON
+		g.Infof("jwtkit: opened the JWE (%s, %s); showing the token inside", res.Alg, res.Enc)
+	}
 	out := g.deps.IO.Out
 	switch opts.Part {
 	case "header":
@@ -216,6 +247,7 @@ func decodeOne(g *Global, opts *DecodeOptions, in *tokenInput, t tokenLine, inde
 		doc := decodedJSON{
 			Line: lineNo, Header: p.HeaderJSON, Signature: base64.RawURLEncoding.EncodeToString(p.Signature),
 			Alg: p.Alg(), Encrypted: p.Encrypted, Scopes: nonNil(granted), Times: times, Findings: findings,
+			JWEHeader: jweHeader,
 		}
 		if !p.Encrypted {
 			doc.Payload = payloadJSON(p)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/jwtkit/jwtkit/internal/claims"
 	"github.com/jwtkit/jwtkit/internal/failure"
+	"github.com/jwtkit/jwtkit/internal/jwe"
 	"github.com/jwtkit/jwtkit/internal/keys"
 	"github.com/jwtkit/jwtkit/internal/scopes"
 	"github.com/jwtkit/jwtkit/internal/timespec"
@@ -37,6 +38,8 @@ type MintOptions struct {
 	ScopeClaim  string
 
 	Copy bool
+
+	Encrypt MintEncryptOptions
 
 	// expSet and iatSet say whether --exp and --iat were given, so that a base payload's own
 	// exp and iat survive the defaults.
@@ -72,6 +75,14 @@ Scopes: --scope is repeatable and splits on spaces and commas. --scope-format sp
 Claims: -c name=value sets a claim; the value is JSON when it parses as JSON (true, 42,
 [1,2], {"a":1}), else a string. a.b=c nests, name+=value appends to an array.
 
+Encryption: --encrypt-to KEY (a public key, certificate, JWK or JWK Set; an AES key as an oct
+JWK) or --encrypt-password SPEC wraps the signed token in a JWE with cty JWT (sign, then
+encrypt: RFC 7519 §5.2); --no-sign encrypts the claims themselves instead. The key-management
+algorithm follows the key (RSA → RSA-OAEP-256, EC → ECDH-ES, a 16/24/32-byte AES key →
+A128KW/A192KW/A256KW, 48/64 bytes → dir, a password → PBES2-HS256+A128KW with --p2c 600000);
+--key-alg and --enc (default A256GCM) override. RSA1_5 is refused, as are keys whose JWK use
+is "sig" (make one with keygen --use enc).
+
 ` + exitCodesHelp,
 		Example: `  $ jwtkit mint --secret env:JWT_SECRET --sub alice --scope "read:users write:posts"
   $ jwtkit mint --key signing.key --iss https://issuer.test --aud api --exp 15m
@@ -79,11 +90,15 @@ Claims: -c name=value sets a claim; the value is JSON when it parses as JSON (tr
   $ jwtkit mint --key ec.jwk --typ at+jwt -c client_id=ci -c 'roles=["admin"]' -c org.id=42
   $ echo '{"sub":"bob","admin":true}' | jwtkit mint --secret env:JWT_SECRET --claims -
   $ jwtkit mint --secret env:JWT_SECRET --now 2026-01-01T00:00:00Z --jti fixed-id   # reproducible
+  $ jwtkit mint --key signing.key --sub alice --aud api://orders --encrypt-to enc.pub   # signed, then encrypted
   $ curl -H "Authorization: Bearer $(jwtkit mint --secret env:JWT_SECRET --sub ci)" http://localhost:8080/api`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.expSet = cmd.Flags().Changed("exp")
 			opts.iatSet = cmd.Flags().Changed("iat")
+			if err := checkMintEncryptFlags(&opts.Encrypt, cmd.Flags().Changed); err != nil {
+				return err
+			}
 			return runMint(g, opts)
 		},
 	}
@@ -111,6 +126,7 @@ Claims: -c name=value sets a claim; the value is JSON when it parses as JSON (tr
 	f.StringVar(&opts.ScopeFormat, "scope-format", "space", "scope shape: "+strings.Join(scopes.Formats(), ", "))
 	f.StringVar(&opts.ScopeClaim, "scope-claim", "", "scope claim name (default scope, or scopes for array and structured; scp for Okta/Azure)")
 	f.BoolVar(&opts.Copy, "copy", false, "also copy the token to the clipboard")
+	addMintEncryptFlags(f, &opts.Encrypt)
 	return cmd
 }
 
@@ -133,9 +149,20 @@ func runMint(g *Global, opts *MintOptions) error {
 	if stdinUsed {
 		g.stdinTakenBy = "--claims -"
 	}
-	sk, err := mintKey(g, opts, !stdinUsed)
-	if err != nil {
+	enc := &opts.Encrypt
+	var sk signingKey
+	if enc.NoSign {
+		if opts.Secret != "" || opts.Key != "" || opts.Alg != "" {
+			return failure.Usagef("usage", "--no-sign makes an unsigned, encrypted token and takes no --secret, --key or --alg")
+		}
+	} else if sk, err = mintKey(g, opts, !stdinUsed); err != nil {
 		return err
+	}
+	var rcpt jwe.Recipient
+	if enc.encrypting() {
+		if rcpt, err = loadRecipient(g, enc, mintRecipientFlags, !stdinUsed); err != nil {
+			return err
+		}
 	}
 	if err := applyMintClaims(g, opts, payload, now); err != nil {
 		return err
@@ -169,9 +196,21 @@ func runMint(g *Global, opts *MintOptions) error {
 	if err != nil {
 		return fmt.Errorf("encoding the claims: %w", err)
 	}
-	tok, err := token.Sign(sk.alg, sk.key, headerJSON, payloadJSON, g.deps.Rand)
-	if err != nil {
-		return failure.Usagef("key", "signing: %w", err)
+	var tok string
+	if enc.NoSign {
+		headerJSON = nil
+		if tok, err = encryptMinted(rcpt, enc, payloadJSON, false); err != nil {
+			return err
+		}
+	} else {
+		if tok, err = token.Sign(sk.alg, sk.key, headerJSON, payloadJSON, g.deps.Rand); err != nil {
+			return failure.Usagef("key", "signing: %w", err)
+		}
+		if enc.encrypting() {
+			if tok, err = encryptMinted(rcpt, enc, []byte(tok), true); err != nil {
+				return err
+			}
+		}
 	}
 
 	out := g.deps.IO.Out
@@ -180,7 +219,9 @@ func runMint(g *Global, opts *MintOptions) error {
 			Token  string          `json:"token"`
 			Header json.RawMessage `json:"header"`
 			Claims json.RawMessage `json:"claims"`
-		}{tok, headerJSON, payloadJSON}, true)
+			// Encrypted is set for a JWE; Header is then the inner token's (null with --no-sign).
+			Encrypted bool `json:"encrypted,omitempty"`
+		}{tok, headerJSON, payloadJSON, enc.encrypting()}, true)
 	} else {
 		_, err = fmt.Fprintln(out, tok)
 	}

@@ -151,6 +151,8 @@ stdout alone, so commands compose in pipes; diagnostics go to stderr.
 		newKeygenCmd(g),
 		newJWKSCmd(g),
 		newVerifyCmd(g),
+		newDecryptCmd(g),
+		newEncryptCmd(g),
 		newServeCmd(g),
 		newFetchCmd(g),
 		newConfigCmd(g),

@@ -27,6 +27,8 @@ func standaloneCommands() []standalone {
 		{"mint", []string{"sign", "encode"}, newMintCmd},
 		{"decode", []string{"inspect"}, newDecodeCmd},
 		{"verify", nil, newVerifyCmd},
+		{"decrypt", nil, newDecryptCmd},
+		{"encrypt", nil, newEncryptCmd},
 		{"fetch", []string{"token"}, newFetchCmd},
 		{"version", nil, newVersionCmd},
 		{"keygen", nil, newKeygenCmd},

@@ -47,6 +47,9 @@ type VerifyOptions struct {
 	MaxSize int
 	Stream  bool
 
+	DecryptKeys     []string
+	DecryptPassword string
+
 	timeout time.Duration
 }
 
@@ -66,6 +69,10 @@ Keys (several may be given; the key is chosen by the token's kid, then by algori
   --issuer URL      an OIDC issuer: its jwks_uri comes from /.well-known/openid-configuration,
                     and the token's iss must be that issuer
 Without any, JWTKIT_SECRET or JWTKIT_KEY is used.
+
+Encrypted tokens: a JWE is refused unless --decrypt-key (or --decrypt-password) opens it; its
+header must say cty JWT (a nested, sign-then-encrypt token, RFC 7519 §5.2), and the signed token
+inside is then verified with every check below. A failed decryption is exit 1, one message.
 
 Algorithms: --alg (repeatable) sets the allow-list; by default it follows the keys (RSA → RS*
 and PS*, EC → the ES* of its curve, Ed25519 → EdDSA, a secret → HS*, a JWK's alg wins). "none"
@@ -101,7 +108,8 @@ result object with every check (name, ok, found, expected). -q prints nothing at
   $ if jwtkit verify -q --key signing.pub --leeway 30s "$TOKEN"; then echo ok; fi
   $ jwtkit verify --key signing.pub --require-claim roles=admin --require-claim 'org.id=42' "$TOKEN"
   $ jwtkit verify --json --key signing.pub "$TOKEN" | jq '.checks[] | select(.ok | not)'
-  $ cat tokens.txt | jwtkit verify --jwks keys.json | jq -c 'select(.valid | not)'`,
+  $ cat tokens.txt | jwtkit verify --jwks keys.json | jq -c 'select(.valid | not)'
+  $ jwtkit verify --decrypt-key enc.key --key signing.pub --aud api://orders "$JWE"`,
 		// openTokenInput explains extra arguments better than cobra would.
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -140,6 +148,8 @@ result object with every check (name, ok, found, expected). -q prints nothing at
 	f.StringVarP(&opts.Header, "header", "H", "", "the token as an HTTP `HEADER` line, as given to curl -H (\"Authorization: Bearer …\")")
 	f.IntVar(&opts.MaxSize, "max-size", token.MaxSize, "refuse tokens larger than `BYTES`")
 	f.BoolVar(&opts.Stream, "stream", false, "write JSON lines even for a single token on stdin")
+	f.StringArrayVar(&opts.DecryptKeys, "decrypt-key", nil, "open an encrypted (nested) token with this private key `FILE` first, then verify the signed token inside; repeatable")
+	f.StringVar(&opts.DecryptPassword, "decrypt-password", "", "open a PBES2-encrypted nested token with this password `SPEC` (secret grammar) first")
 	return cmd
 }
 
@@ -212,6 +222,7 @@ type verifyRun struct {
 	ring    *verifyKeyring
 	maxSize int
 	watch   *claimWatch
+	decrypt *decryptKeys // keys to open nested tokens with; nil without --decrypt-key
 }
 
 func runVerify(ctx context.Context, g *Global, opts *VerifyOptions, args []string) error {
@@ -253,6 +264,11 @@ func runVerify(ctx context.Context, g *Global, opts *VerifyOptions, args []strin
 	accepted, _ := parseUnchecked(opts.Unchecked) // checked with the policy above
 	r := &verifyRun{g: g, opts: opts, ring: ring, maxSize: opts.MaxSize,
 		watch: &claimWatch{g: g, policy: ring.policy, accepted: accepted}}
+	if len(opts.DecryptKeys) > 0 || opts.DecryptPassword != "" {
+		if r.decrypt, err = loadDecryptKeys(g, "--decrypt-key", opts.DecryptKeys, opts.DecryptPassword, opts.Passphrase, !in.StdinUsed()); err != nil {
+			return err
+		}
+	}
 
 	first, line, err := in.Next()
 	if errors.Is(err, io.EOF) {
@@ -290,6 +306,15 @@ type verdict struct {
 
 // check parses and verifies one token, following a key rotation when its kid is unknown.
 func (r *verifyRun) check(raw string) verdict {
+	if r.decrypt != nil && strings.Count(raw, ".") == 4 {
+		res, err := r.decrypt.open(r.g, raw, false, r.maxSize)
+		if err != nil {
+			return verdict{err: err}
+		}
+		if raw, err = innerToken(res); err != nil {
+			return verdict{err: err}
+		}
+	}
 	p, err := verify.Parse(raw, r.maxSize) // token.Parse's result, faster for common tokens
 	if err != nil {
 		return verdict{err: err}

@@ -127,7 +127,7 @@ func Findings(p *Parsed, now time.Time) []Finding {
 		if enc == "" {
 			enc = "none given"
 		}
-		add(Info, "encrypted", "encrypted (JWE, alg %s, enc %s): only the header can be read without the key", p.Alg(), enc)
+		add(Info, "encrypted", "encrypted (JWE, alg %s, enc %s): only the header can be read without the key (decode --key KEY opens a nested token)", p.Alg(), enc)
 	} else {
 		add(Info, "unverified", "decode does not check the signature; use jwtkit verify")
 	}

@@ -70,9 +70,9 @@ func TestFindings(t *testing.T) {
 			{Danger, "b64_false", "header has b64: false (RFC 7797): the payload is not base64url-encoded and jwtkit verify refuses it"},
 			unverified}},
 		{"encrypted", enc(`{"alg":"RSA-OAEP","enc":"A256GCM"}`) + ".YQ.YQ.YQ.YQ", []Finding{
-			{Info, "encrypted", "encrypted (JWE, alg RSA-OAEP, enc A256GCM): only the header can be read without the key"}}},
+			{Info, "encrypted", "encrypted (JWE, alg RSA-OAEP, enc A256GCM): only the header can be read without the key (decode --key KEY opens a nested token)"}}},
 		{"encrypted dir without enc", enc(`{"alg":"dir"}`) + "..YQ.YQ.YQ", []Finding{
-			{Info, "encrypted", "encrypted (JWE, alg dir, enc none given): only the header can be read without the key"}}},
+			{Info, "encrypted", "encrypted (JWE, alg dir, enc none given): only the header can be read without the key (decode --key KEY opens a nested token)"}}},
 		{"everything in order", enc(`{"alg":"none","jku":"x","crit":["b"]}`) + "." + enc(`{"exp":`+at(-time.Minute)+`,"nbf":`+at(time.Hour)+`,"iat":`+at(-48*time.Hour)+`}`) + ".", []Finding{
 			{Danger, "expired", "expired 1m ago (exp 2026-11-23T07:59:00Z)"},
 			{Warning, "not_yet_valid", "not valid until 2026-11-23T09:00:00Z (in 1h)"},

@@ -234,7 +234,7 @@ func TestRefusedForms(t *testing.T) {
 	}
 	err := res.Err()
 	if failure.KindOf(err) != failure.KindUsage || failure.CodeOf(err) != CodeEncrypted ||
-		err.Error() != "this is an encrypted token (JWE); verify handles signed tokens (JWS)" {
+		err.Error() != "this is an encrypted token (JWE); verify handles signed tokens (JWS): open a nested one with --decrypt-key KEY" {
 		t.Fatalf("JWE error = %v (%v, %s)", err, failure.KindOf(err), failure.CodeOf(err))
 	}
 	// Extra segments never reach the verifier: Parse refuses them, naming the count.

@@ -340,7 +340,7 @@ func (r *run) form() bool {
 	switch {
 	case p.Encrypted:
 		return r.fail("form", CodeEncrypted, "JWE", "JWS",
-			"this is an encrypted token (JWE); verify handles signed tokens (JWS)")
+			"this is an encrypted token (JWE); verify handles signed tokens (JWS): open a nested one with --decrypt-key KEY")
 	case p.Unencoded || p.Payload == nil:
 		return r.fail("form", CodeUnencoded, `"b64": false`, "a base64url payload",
 			`the token has an unencoded payload ("b64": false, RFC 7797); a JWT's payload is base64url`)

@@ -185,3 +185,56 @@ export function die(code, err) {
   process.stderr.write(`${process.argv[1]?.split('/').pop() ?? 'node'}: ${msg.replace(/\s+/g, ' ')}\n`);
   process.exit(code);
 }
+
+/** The JWE key-management algorithms and content encryptions the peer's scripts take. */
+export const JWE_ALGS = [
+  'RSA-OAEP', 'RSA-OAEP-256',
+  'ECDH-ES', 'ECDH-ES+A128KW', 'ECDH-ES+A192KW', 'ECDH-ES+A256KW',
+  'A128KW', 'A192KW', 'A256KW', 'A128GCMKW', 'A192GCMKW', 'A256GCMKW', 'dir',
+  'PBES2-HS256+A128KW', 'PBES2-HS384+A192KW', 'PBES2-HS512+A256KW',
+];
+export const JWE_ENCS = ['A128GCM', 'A192GCM', 'A256GCM', 'A128CBC-HS256', 'A192CBC-HS384', 'A256CBC-HS512'];
+
+/** checkJWEAlgs refuses a JWE alg or enc outside the lists. */
+export function checkJWEAlgs(alg, enc) {
+  if (!JWE_ALGS.includes(alg)) {
+    throw new UsageError(`unsupported JWE alg ${JSON.stringify(alg)}; use one of ${JWE_ALGS.join(', ')}`);
+  }
+  if (!JWE_ENCS.includes(enc)) {
+    throw new UsageError(`unsupported JWE enc ${JSON.stringify(enc)}; use one of ${JWE_ENCS.join(', ')}`);
+  }
+}
+
+// jweKey reads the key of a JWE operation: raw password bytes for PBES2, else a JWK (for dir,
+// imported under the enc; jose only checks the length).
+async function jweKey(alg, path, publicHalf) {
+  const buf = readBounded(path);
+  if (alg.startsWith('PBES2-')) {
+    if (buf.length === 0) throw new UsageError(`${path}: password is empty`);
+    return new Uint8Array(buf);
+  }
+  const jwk = parseJSONKey(buf);
+  if (!jwk || Array.isArray(jwk.keys)) throw new UsageError(`${path}: not a JWK`);
+  const one = { ...jwk };
+  delete one.alg;
+  delete one.use;
+  delete one.key_ops;
+  if (publicHalf && one.kty !== 'oct') {
+    for (const m of ['d', 'p', 'q', 'dp', 'dq', 'qi']) delete one[m];
+  }
+  try {
+    return await importJWK(one, alg === 'dir' ? undefined : alg);
+  } catch (err) {
+    throw new UsageError(`loading ${path} for ${alg}: ${err.message}`);
+  }
+}
+
+/** loadEncryptionKey reads what encrypts with alg from path (the public half of a key pair). */
+export function loadEncryptionKey(alg, path) {
+  return jweKey(alg, path, true);
+}
+
+/** loadDecryptionKey reads what decrypts alg from path. */
+export function loadDecryptionKey(alg, path) {
+  return jweKey(alg, path, false);
+}
