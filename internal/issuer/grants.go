@@ -72,7 +72,10 @@ func (s *Server) codeGrant(c *Client, form url.Values) (tokenResponse, *oauthErr
 	}
 	f := Family{
 		ID: familyID, ClientID: c.ID, Subject: ac.Subject, Scope: ac.Scope, AuthTime: ac.AuthTime,
-		Expires: now.Add(max(s.ttl, s.codeTTL)),
+		// Without a refresh token the family matters only while its code could be replayed;
+		// revoking it copies its access tokens' jti to the revocation list, which keeps them
+		// until they expire.
+		Expires: now.Add(s.codeTTL),
 		JTIs:    map[string]time.Time{g.jti: now.Add(s.ttl)},
 	}
 	refresh := ""

@@ -144,4 +144,3 @@ func TestXOAuth2(t *testing.T) {
 		}
 	})
 }
-
