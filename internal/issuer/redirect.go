@@ -25,6 +25,9 @@ func checkRedirectURI(raw string) error {
 // whatever port the native app listens on (RFC 8252 §7.3). The host "localhost" gets no such
 // latitude (RFC 8252 §8.3 advises against it).
 func redirectAllowed(uri string, registered []string) bool {
+	if checkRedirectURI(uri) != nil {
+		return false
+	}
 	for _, r := range registered {
 		if uri == r {
 			return true
