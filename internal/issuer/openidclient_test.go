@@ -10,7 +10,8 @@ import (
 // TestOpenIDClient lets panva/openid-client, a relying party written elsewhere and pinned in
 // testdata/openid-client, run every flow against the server: discovery, authorization code
 // with PKCE following the redirect (confidential and public clients), refresh with rotation and
-// reuse detection, userinfo, introspection, revocation and client credentials.
+// reuse detection, userinfo, introspection, revocation, client credentials and RFC 8693 token
+// exchange (a foreign subject token refused).
 func TestOpenIDClient(t *testing.T) {
 	rp := testenv.NewOpenIDClient(t)
 	_, iss := liveCodeServer(t)
@@ -31,6 +32,8 @@ func TestOpenIDClient(t *testing.T) {
 		"refresh_revoked":        `"invalid_grant"`,
 		"public":                 `{"refreshed":true,"sub":"alice"}`,
 		"client_credentials":     `{"scope":"read:users","token_type":"bearer"}`,
+		"token_exchange":         `{"issued_token_type":"urn:ietf:params:oauth:token-type:access_token","scope":"email"}`,
+		"token_exchange_foreign": `"invalid_request"`,
 	}
 	for name, w := range want {
 		if g := mustJSON(got[name]); g != w {

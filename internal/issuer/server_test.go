@@ -41,7 +41,7 @@ func TestDiscovery(t *testing.T) {
 				"authorization_endpoint":                         testIssuer + "/authorize",
 				"introspection_endpoint":                         testIssuer + "/introspect",
 				"revocation_endpoint":                            testIssuer + "/revoke",
-				"grant_types_supported":                          []any{"authorization_code", "refresh_token", "client_credentials"},
+				"grant_types_supported":                          []any{"authorization_code", "refresh_token", "client_credentials", GrantTokenExchange},
 				"response_types_supported":                       []any{"code"},
 				"response_modes_supported":                       []any{"query"},
 				"code_challenge_methods_supported":               []any{"S256"},

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/jwtkit/jwtkit/internal/claims"
 	"github.com/jwtkit/jwtkit/internal/token"
@@ -22,6 +23,8 @@ type tokenResponse struct {
 	Scope        string `json:"scope,omitempty"`
 	RefreshToken string `json:"refresh_token,omitempty"`
 	IDToken      string `json:"id_token,omitempty"`
+	// IssuedTokenType is set by token exchange (RFC 8693 §2.2.1).
+	IssuedTokenType string `json:"issued_token_type,omitempty"`
 }
 
 // grant is what a token request is granted, once checked.
@@ -34,6 +37,9 @@ type grant struct {
 	subject  string
 	authTime int64 // 0 for none
 	jti      string
+	// act is the RFC 8693 §4.1 actor claim, nil for none; notAfter, when set, caps exp.
+	act      map[string]any
+	notAfter time.Time
 }
 
 // Grant types served at the token endpoint.
@@ -44,7 +50,7 @@ const (
 )
 
 // grantTypes are the grant types the token endpoint serves, as discovery lists them.
-var grantTypes = []string{GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials}
+var grantTypes = []string{GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials, GrantTokenExchange}
 
 // serveToken is the token endpoint.
 func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, e *Entry) {
@@ -77,14 +83,14 @@ func (s *Server) tokenRequest(w http.ResponseWriter, r *http.Request, e *Entry) 
 	}
 	gt := form.Get("grant_type")
 	switch gt {
-	case GrantClientCredentials, GrantAuthorizationCode, GrantRefreshToken:
+	case GrantClientCredentials, GrantAuthorizationCode, GrantRefreshToken, GrantTokenExchange:
 	case "":
 		return tokenResponse{}, newError(http.StatusBadRequest, ErrInvalidRequest, "grant_type is missing; use one of "+strings.Join(grantTypes, ", "))
 	default:
 		return tokenResponse{}, newError(http.StatusBadRequest, ErrUnsupportedGrantType,
 			"grant type "+Sanitize(gt, 60)+" is not supported; use one of "+strings.Join(grantTypes, ", "))
 	}
-	client, oerr := s.authenticateRequest(r, form, e, gt != GrantClientCredentials)
+	client, oerr := s.authenticateRequest(r, form, e, gt == GrantAuthorizationCode || gt == GrantRefreshToken)
 	if oerr != nil {
 		return tokenResponse{}, oerr
 	}
@@ -93,6 +99,8 @@ func (s *Server) tokenRequest(w http.ResponseWriter, r *http.Request, e *Entry) 
 		return s.codeGrant(client, form)
 	case GrantRefreshToken:
 		return s.refreshGrant(client, form)
+	case GrantTokenExchange:
+		return s.exchangeGrant(client, form)
 	}
 	scope, oerr := grantScope(client, form.Get("scope"))
 	if oerr != nil {
@@ -258,8 +266,15 @@ func (s *Server) accessToken(g *grant) (string, *oauthError) {
 	if g.authTime != 0 {
 		p.Set("auth_time", g.authTime)
 	}
+	if g.act != nil {
+		p.Set("act", g.act)
+	}
+	exp := now.Add(s.ttl)
+	if !g.notAfter.IsZero() && g.notAfter.Before(exp) {
+		exp = g.notAfter
+	}
 	p.Set("iat", now.Unix())
-	p.Set("exp", now.Add(s.ttl).Unix())
+	p.Set("exp", exp.Unix())
 	p.Set("jti", g.jti)
 	return s.sign(st.signer, header, p)
 }

@@ -77,4 +77,19 @@ const ci = await client.discovery(issuer, 'ci', 'ci-secret', client.ClientSecret
 const cc = await client.clientCredentialsGrant(ci, { scope: 'read:users' });
 out.client_credentials = { scope: cc.scope, token_type: cc.token_type };
 
+// RFC 8693: the service "web" exchanges alice's access token for one to call another API.
+const t6 = await login(web, 'http://127.0.0.1/cb');
+const ex = await client.genericGrantRequest(web, 'urn:ietf:params:oauth:grant-type:token-exchange', {
+  subject_token: t6.access_token,
+  subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+  audience: 'https://orders.test',
+  scope: 'email',
+});
+out.token_exchange = { issued_token_type: ex.issued_token_type, scope: ex.scope };
+out.token_exchange_foreign = await refused('a foreign subject token', () =>
+  client.genericGrantRequest(web, 'urn:ietf:params:oauth:grant-type:token-exchange', {
+    subject_token: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJtYWxsb3J5In0.',
+    subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+  }));
+
 console.log(JSON.stringify(out));
