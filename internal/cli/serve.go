@@ -62,10 +62,11 @@ func newServeCmd(g *Global) *cobra.Command {
 func newServeCmdWith(g *Global, opts *ServeOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Run a local OAuth2 issuer for tests: discovery, JWKS, client credentials, /mint",
+		Short: "Run a local OAuth2 / OpenID Connect provider for tests: login, tokens, JWKS, /mint",
 		Long: `Run a local issuer that services under test can trust: it publishes OpenID Connect and
 RFC 8414 discovery documents and a JWK Set, issues RFC 9068 access tokens (typ at+jwt) with the
-client-credentials grant, and signs claims posted to /mint.
+client-credentials, authorization code (PKCE) and refresh token grants, OpenID Connect ID
+tokens, and signs claims posted to /mint.
 
 Once it listens, serve prints the issuer URL alone on stdout (so a script can read it; with
 --json, one line {"issuer","port","jwks_uri","token_endpoint","mint_endpoint","alg","kids"}) and
@@ -77,8 +78,16 @@ Endpoints, under the issuer URL:
   /.well-known/oauth-authorization-server  RFC 8414 metadata (for an issuer with a path, at
                                            /.well-known/oauth-authorization-server/PATH)
   /jwks.json                               the public keys
-  /token                                   client credentials (client_secret_basic,
-                                           client_secret_post, private_key_jwt)
+  /authorize                               headless login: approves the default user (or the
+                                           login_hint one) at once and redirects to the
+                                           client's registered redirect URI with code, state, iss
+  /token                                   client_credentials, authorization_code, refresh_token
+                                           (client_secret_basic, client_secret_post,
+                                           private_key_jwt; none for public clients)
+  /userinfo                                the user's claims for a Bearer access token
+  /introspect, /revoke                     RFC 7662 and RFC 7009, for authenticated clients
+  /end_session                             RP-initiated logout (redirects to a registered
+                                           post_logout_redirect_uri)
   /mint                                    POST a JSON object, get it signed (application/jwt),
                                            with iss, iat and exp (--token-ttl) added where the
                                            object lacks them; ?raw=1 signs it exactly as posted,
@@ -109,6 +118,17 @@ at most 5 minutes away and a jti never seen before. --config FILE reads clients 
   {"clients": [{"id": "ci", "secret": "env:CI_SECRET", "scopes": ["read:users"]},
                {"id": "svc", "jwks": "svc.jwks.json"}]}
 (relative jwks paths are relative to the file; a file other users may write is refused).
+
+Login flow: a client with "redirect_uris" in --config may use the authorization code grant;
+one without secret and jwks is public and must use PKCE with S256 ("allow_plain_pkce": true
+permits plain). Redirect URIs match exactly, except that a loopback http URI takes any port
+(RFC 8252). Codes live 60s and work once: a second use revokes the tokens of the first. A
+refresh token comes with scope offline_access (or "refresh_tokens": true), rotates on every
+use, and a reused one revokes its whole grant. Scope openid adds an ID token whose claims come
+from the user's entry ("profile" and "email" release the standard ones; others always go):
+  {"users": [{"sub": "alice", "claims": {"name": "Alice", "email": "alice@example.test"}}],
+   "default_user": "alice"}
+A login_hint naming no configured user logs in a user of that sub with no claims.
 
 Tokens carry iss, sub and client_id (the client), aud (the resource or audience parameters,
 else --audience, else the issuer), scope, iat, exp (--token-ttl) and a random jti, with
@@ -178,7 +198,7 @@ func runServe(ctx context.Context, g *Global, opts *ServeOptions) error {
 	if err != nil {
 		return err
 	}
-	clients, err := serveClients(g, opts)
+	clients, users, err := serveClients(g, opts)
 	if err != nil {
 		return err
 	}
@@ -219,6 +239,8 @@ func runServe(ctx context.Context, g *Global, opts *ServeOptions) error {
 		DefaultAudience: opts.Audience,
 		AllowMint:       allowMint,
 		RestrictHosts:   loopback,
+		Users:           users.list,
+		DefaultUser:     users.def,
 		Now:             g.Now,
 		Rand:            g.deps.Rand,
 		Log:             logEntry,

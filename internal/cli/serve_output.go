@@ -87,6 +87,7 @@ func announce(g *Global, srv *issuer.Server, ln net.Listener, mint, generated bo
 	} else {
 		g.Infof("  token     %s (clients: %s)", srv.URL(issuer.PathToken), strings.Join(ids, ", "))
 	}
+	g.Infof("  authorize %s (headless login; users from --config)", srv.URL(issuer.PathAuthorize))
 	if mint {
 		g.Infof("  mint      %s (on; --allow-mint=false turns it off)", srv.URL(issuer.PathMint))
 	}

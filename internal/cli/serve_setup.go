@@ -107,23 +107,32 @@ func serveKeys(g *Global, opts *ServeOptions) ([]keys.Key, bool, error) {
 	return out, false, nil
 }
 
-// serveClients builds the clients from --config, --client and --client-jwks.
-func serveClients(g *Global, opts *ServeOptions) ([]issuer.Client, error) {
+// serveUsers are the end users of the config file and the default one's sub.
+type serveUsers struct {
+	list []issuer.User
+	def  string
+}
+
+// serveClients builds the clients from --config, --client and --client-jwks, and returns the
+// users and default user of --config.
+func serveClients(g *Global, opts *ServeOptions) ([]issuer.Client, serveUsers, error) {
+	var users serveUsers
 	var specs []issuer.ClientSpec
 	configDir := ""
 	if opts.Config != "" {
 		data, name, err := resolver(g, true).KeyFile(opts.Config)
 		if err != nil {
-			return nil, fmt.Errorf("--config: %w", err)
+			return nil, users, fmt.Errorf("--config: %w", err)
 		}
 		cfg, err := issuer.ParseConfig(data, name)
 		if err != nil {
-			return nil, err
+			return nil, users, err
 		}
 		if err := checkServeConfigFile(g, opts.Config, cfg); err != nil {
-			return nil, err
+			return nil, users, err
 		}
 		specs = append(specs, cfg.Clients...)
+		users = serveUsers{list: cfg.Users, def: cfg.DefaultUser}
 		if !strings.Contains(opts.Config, ":") {
 			configDir = filepath.Dir(strings.TrimPrefix(opts.Config, "@"))
 		}
@@ -132,18 +141,19 @@ func serveClients(g *Global, opts *ServeOptions) ([]issuer.Client, error) {
 	for _, s := range opts.Clients {
 		spec, err := issuer.ParseClientSpec(s)
 		if err != nil {
-			return nil, err
+			return nil, users, err
 		}
 		specs = append(specs, spec)
 	}
 	var clients []issuer.Client
 	index := map[string]int{}
 	for i, spec := range specs {
-		c := issuer.Client{ID: spec.ID, Scopes: spec.Scopes}
+		c := issuer.Client{ID: spec.ID, Scopes: spec.Scopes, RedirectURIs: spec.RedirectURIs,
+			PostLogoutRedirectURIs: spec.PostLogoutRedirectURIs, AllowPlainPKCE: spec.AllowPlainPKCE, RefreshTokens: spec.RefreshTokens}
 		if spec.Secret != "" {
 			secret, err := resolver(g, false).Secret(spec.Secret)
 			if err != nil {
-				return nil, fmt.Errorf("client %s: %w", showArg(spec.ID), err)
+				return nil, users, fmt.Errorf("client %s: %w", showArg(spec.ID), err)
 			}
 			c.Secret = secret
 		}
@@ -154,12 +164,12 @@ func serveClients(g *Global, opts *ServeOptions) ([]issuer.Client, error) {
 			}
 			list, err := loadKeyFile(g, file, nil, false)
 			if err != nil {
-				return nil, fmt.Errorf("client %s: %w", showArg(spec.ID), err)
+				return nil, users, fmt.Errorf("client %s: %w", showArg(spec.ID), err)
 			}
 			c.Keys = list
 		}
 		if _, dup := index[c.ID]; dup {
-			return nil, failure.Usagef("usage", "client %q is registered twice", c.ID)
+			return nil, users, failure.Usagef("usage", "client %q is registered twice", c.ID)
 		}
 		index[c.ID] = len(clients)
 		clients = append(clients, c)
@@ -167,11 +177,11 @@ func serveClients(g *Global, opts *ServeOptions) ([]issuer.Client, error) {
 	for _, s := range opts.ClientJWKS {
 		id, file, err := issuer.ParseClientJWKS(s)
 		if err != nil {
-			return nil, err
+			return nil, users, err
 		}
 		list, err := loadKeyFile(g, file, nil, false)
 		if err != nil {
-			return nil, fmt.Errorf("--client-jwks %s: %w", showArg(id), err)
+			return nil, users, fmt.Errorf("--client-jwks %s: %w", showArg(id), err)
 		}
 		if i, ok := index[id]; ok {
 			clients[i].Keys = append(clients[i].Keys, list...)
@@ -180,7 +190,7 @@ func serveClients(g *Global, opts *ServeOptions) ([]issuer.Client, error) {
 		index[id] = len(clients)
 		clients = append(clients, issuer.Client{ID: id, Keys: list})
 	}
-	return clients, nil
+	return clients, users, nil
 }
 
 // checkServeConfigFile refuses a config file that other users may write (they could register

@@ -50,7 +50,8 @@ type VerifyOptions struct {
 	DecryptKeys     []string
 	DecryptPassword string
 
-	timeout time.Duration
+	introspect introspectOptions
+	timeout    time.Duration
 }
 
 func newVerifyCmd(g *Global) *cobra.Command {
@@ -145,6 +146,7 @@ result object with every check (name, ok, found, expected). -q prints nothing at
 	f.BoolVar(&opts.Insecure, "insecure", false, "allow plain http to any host and skip TLS certificate checks (dangerous)")
 	f.BoolVar(&opts.NoCache, "no-cache", false, "neither read nor write the JWKS and discovery cache")
 	f.BoolVar(&opts.Paste, "paste", false, "read the token from the clipboard")
+	addIntrospectFlags(f, &opts.introspect)
 	f.StringVarP(&opts.Header, "header", "H", "", "the token as an HTTP `HEADER` line, as given to curl -H (\"Authorization: Bearer …\")")
 	f.IntVar(&opts.MaxSize, "max-size", token.MaxSize, "refuse tokens larger than `BYTES`")
 	f.BoolVar(&opts.Stream, "stream", false, "write JSON lines even for a single token on stdin")
@@ -223,6 +225,9 @@ type verifyRun struct {
 	maxSize int
 	watch   *claimWatch
 	decrypt *decryptKeys // keys to open nested tokens with; nil without --decrypt-key
+	// introspect, when set, asks the introspection endpoint after the local checks pass.
+	introspect *introspector
+	ctx        context.Context
 }
 
 func runVerify(ctx context.Context, g *Global, opts *VerifyOptions, args []string) error {
@@ -263,11 +268,15 @@ func runVerify(ctx context.Context, g *Global, opts *VerifyOptions, args []strin
 	}
 	accepted, _ := parseUnchecked(opts.Unchecked) // checked with the policy above
 	r := &verifyRun{g: g, opts: opts, ring: ring, maxSize: opts.MaxSize,
-		watch: &claimWatch{g: g, policy: ring.policy, accepted: accepted}}
+		watch: &claimWatch{g: g, policy: ring.policy, accepted: accepted}, ctx: ctx}
 	if len(opts.DecryptKeys) > 0 || opts.DecryptPassword != "" {
 		if r.decrypt, err = loadDecryptKeys(g, "--decrypt-key", opts.DecryptKeys, opts.DecryptPassword, opts.Passphrase, !in.StdinUsed()); err != nil {
 			return err
 		}
+	}
+	client := newHTTPClient(g, opts.timeout, opts.Insecure, "the introspection request and its answer may be read or changed on the way", nil)
+	if r.introspect, err = newIntrospector(g, &opts.introspect, client, !in.StdinUsed()); err != nil {
+		return err
 	}
 
 	first, line, err := in.Next()
@@ -336,6 +345,14 @@ func (r *verifyRun) check(raw string) verdict {
 		}
 	}
 	_, hasExp := p.Payload["exp"]
+	if res.Valid && r.introspect != nil {
+		if err := r.introspect.check(r.ctx, raw); err != nil {
+			if failure.KindOf(err) == failure.KindInvalid {
+				return verdict{res: res, checked: true, err: err}
+			}
+			return verdict{res: res, err: err}
+		}
+	}
 	if res.Valid {
 		r.watch.valid(hasExp)
 	}

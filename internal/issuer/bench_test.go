@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -83,4 +84,48 @@ func BenchmarkTokenLoopback(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
+}
+
+// BenchmarkAuthCodeRoundTrip measures one authorization code round trip through the handler
+// (no network): the headless /authorize with S256 PKCE, then the exchange at /token of a public
+// client for an access token and an ID token, both ES256. It reports round trips per second.
+func BenchmarkAuthCodeRoundTrip(b *testing.B) {
+	srv, err := New(Config{
+		Issuer:  "http://127.0.0.1",
+		Keys:    []keys.Key{genKey(b, "ES256")},
+		Clients: []Client{{ID: "app", RedirectURIs: []string{"http://127.0.0.1/cb"}}},
+		Store:   NewMemoryStore(10_000_000),
+		Now:     time.Now,
+		Rand:    rand.Reader,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	authorize := "http://127.0.0.1/authorize?" + url.Values{
+		"response_type": {"code"}, "client_id": {"app"}, "redirect_uri": {"http://127.0.0.1/cb"},
+		"scope": {"openid"}, "state": {"s"}, "code_challenge": {testChallenge}, "code_challenge_method": {"S256"},
+	}.Encode()
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			w := httptest.NewRecorder()
+			srv.ServeHTTP(w, httptest.NewRequest(http.MethodGet, authorize, nil))
+			loc, err := url.Parse(w.Header().Get("Location"))
+			if w.Code != http.StatusFound || err != nil {
+				b.Fatalf("authorize: %d", w.Code)
+			}
+			form := url.Values{"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")}, "client_id": {"app"},
+				"redirect_uri": {"http://127.0.0.1/cb"}, "code_verifier": {testVerifier}}
+			r := httptest.NewRequest(http.MethodPost, "http://127.0.0.1/token", strings.NewReader(form.Encode()))
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			w = httptest.NewRecorder()
+			srv.ServeHTTP(w, r)
+			if w.Code != http.StatusOK {
+				b.Fatalf("token: %d %s", w.Code, w.Body)
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "roundtrips/s")
 }

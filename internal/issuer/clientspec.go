@@ -21,6 +21,11 @@ type ClientSpec struct {
 	Scopes []string
 	// JWKS names the client's public keys for private_key_jwt (key-file grammar), "" for none.
 	JWKS string
+	// RedirectURIs, PostLogoutRedirectURIs, AllowPlainPKCE and RefreshTokens are as in Client.
+	RedirectURIs           []string
+	PostLogoutRedirectURIs []string
+	AllowPlainPKCE         bool
+	RefreshTokens          bool
 }
 
 // secretPrefixes are the key-grammar prefixes whose value runs to the next colon.
@@ -94,21 +99,40 @@ const MaxConfigSize = 1 << 20
 // MaxClients caps the clients of a config file.
 const MaxClients = 1000
 
+// MaxUsers caps the users of a config file.
+const MaxUsers = 1000
+
 // FileConfig is the serve config file: a JSON object whose "clients" member lists clients as
 //
-//	{"id": "ci", "secret": "env:CI_SECRET", "scopes": ["read:users"], "jwks": "ci.jwks.json"}
+//	{"id": "ci", "secret": "env:CI_SECRET", "scopes": ["read:users"], "jwks": "ci.jwks.json",
+//	 "redirect_uris": ["http://127.0.0.1/callback"], "post_logout_redirect_uris": […],
+//	 "allow_plain_pkce": false, "refresh_tokens": false}
 //
 // where secret uses the key-material grammar (a bare value is the secret itself), jwks the
-// key-file grammar, and scopes, when absent, means any scope.
+// key-file grammar, and scopes, when absent, means any scope. A client with neither secret
+// nor jwks is a public client and needs redirect_uris. "users" lists the end users
+// /authorize logs in, {"sub": "alice", "claims": {"name": "Alice", "email": …}}, and
+// "default_user" names the one logged in without a login_hint (default: the first).
 type FileConfig struct {
-	Clients []ClientSpec
+	Clients     []ClientSpec
+	Users       []User
+	DefaultUser string
 }
 
 type fileClient struct {
-	ID     string    `json:"id"`
-	Secret string    `json:"secret"`
-	Scopes *[]string `json:"scopes"`
-	JWKS   string    `json:"jwks"`
+	ID                     string    `json:"id"`
+	Secret                 string    `json:"secret"`
+	Scopes                 *[]string `json:"scopes"`
+	JWKS                   string    `json:"jwks"`
+	RedirectURIs           []string  `json:"redirect_uris"`
+	PostLogoutRedirectURIs []string  `json:"post_logout_redirect_uris"`
+	AllowPlainPKCE         bool      `json:"allow_plain_pkce"`
+	RefreshTokens          bool      `json:"refresh_tokens"`
+}
+
+type fileUser struct {
+	Sub    string         `json:"sub"`
+	Claims *claims.Object `json:"claims"`
 }
 
 // ParseConfig reads a serve config file. It refuses unknown members (a typo must not silently
@@ -124,22 +148,41 @@ func ParseConfig(data []byte, name string) (FileConfig, error) {
 		return FileConfig{}, usageError("%s: %v", name, err)
 	}
 	var raw struct {
-		Clients []fileClient `json:"clients"`
+		Clients     []fileClient `json:"clients"`
+		Users       []fileUser   `json:"users"`
+		DefaultUser string       `json:"default_user"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&raw); err != nil {
-		return FileConfig{}, usageError("%s: %s; expected {\"clients\":[{\"id\":…,\"secret\":…,\"scopes\":[…],\"jwks\":…}]}", name, Sanitize(strings.TrimPrefix(err.Error(), "json: "), 200))
+		return FileConfig{}, usageError("%s: %s; expected {\"clients\":[{\"id\":…,\"secret\":…,\"scopes\":[…],\"jwks\":…,\"redirect_uris\":[…]}],\"users\":[{\"sub\":…,\"claims\":{…}}]}", name, Sanitize(strings.TrimPrefix(err.Error(), "json: "), 200))
 	}
 	if len(raw.Clients) > MaxClients {
 		return FileConfig{}, usageError("%s lists %d clients; the limit is %d", name, len(raw.Clients), MaxClients)
 	}
-	var cfg FileConfig
+	if len(raw.Users) > MaxUsers {
+		return FileConfig{}, usageError("%s lists %d users; the limit is %d", name, len(raw.Users), MaxUsers)
+	}
+	cfg := FileConfig{DefaultUser: raw.DefaultUser}
+	for _, u := range raw.Users {
+		cfg.Users = append(cfg.Users, User{Subject: u.Sub, Claims: u.Claims})
+	}
+	if _, err := checkUsers(cfg.Users); err != nil {
+		return FileConfig{}, usageError("%s: %v", name, err)
+	}
 	for i, c := range raw.Clients {
 		if err := checkClientID(c.ID); err != nil {
 			return FileConfig{}, usageError("%s: client %d: %v", name, i+1, err)
 		}
-		spec := ClientSpec{ID: c.ID, Secret: c.Secret, JWKS: c.JWKS}
+		spec := ClientSpec{ID: c.ID, Secret: c.Secret, JWKS: c.JWKS, RedirectURIs: c.RedirectURIs,
+			PostLogoutRedirectURIs: c.PostLogoutRedirectURIs, AllowPlainPKCE: c.AllowPlainPKCE, RefreshTokens: c.RefreshTokens}
+		for _, list := range [][]string{c.RedirectURIs, c.PostLogoutRedirectURIs} {
+			for _, u := range list {
+				if err := checkRedirectURI(u); err != nil {
+					return FileConfig{}, usageError("%s: client %s: %v", name, c.ID, err)
+				}
+			}
+		}
 		if c.Scopes != nil {
 			spec.Scopes = []string{}
 			for _, sc := range *c.Scopes {
@@ -151,8 +194,8 @@ func ParseConfig(data []byte, name string) (FileConfig, error) {
 				}
 			}
 		}
-		if spec.Secret == "" && spec.JWKS == "" {
-			return FileConfig{}, usageError("%s: client %s has neither a secret nor jwks", name, c.ID)
+		if spec.Secret == "" && spec.JWKS == "" && len(spec.RedirectURIs) == 0 {
+			return FileConfig{}, usageError("%s: client %s has neither a secret nor jwks (a public client needs redirect_uris)", name, c.ID)
 		}
 		cfg.Clients = append(cfg.Clients, spec)
 	}

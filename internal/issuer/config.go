@@ -27,6 +27,13 @@ const (
 	MaxMintBytes = 64 << 10
 	// MaxAssertionBytes caps a client assertion.
 	MaxAssertionBytes = 16 << 10
+	// DefaultCodeTTL is the lifetime of an authorization code when Config.CodeTTL is zero
+	// (RFC 6749 §4.1.2 recommends at most 10 minutes).
+	DefaultCodeTTL = time.Minute
+	// DefaultRefreshTTL is how long a grant's refresh tokens work when Config.RefreshTTL is zero.
+	DefaultRefreshTTL = 24 * time.Hour
+	// MaxParamBytes caps one /authorize parameter.
+	MaxParamBytes = 2048
 )
 
 // Config is everything a Server needs. Keys, Now and Rand are required.
@@ -54,6 +61,18 @@ type Config struct {
 	RestrictHosts bool
 	// ReplayCapacity bounds the client-assertion replay cache; zero means DefaultReplayCapacity.
 	ReplayCapacity int
+	// Users are the end users /authorize can log in. Empty means one built-in user whose sub
+	// is DefaultSubject.
+	Users []User
+	// DefaultUser is the sub of the user logged in when the request has no login_hint; empty
+	// means the first user.
+	DefaultUser string
+	// Store keeps codes, refresh tokens and revocations; nil means a new MemoryStore.
+	Store Store
+	// CodeTTL is the lifetime of authorization codes; zero means DefaultCodeTTL.
+	CodeTTL time.Duration
+	// RefreshTTL is how long a grant's refresh tokens work; zero means DefaultRefreshTTL.
+	RefreshTTL time.Duration
 	// Now is the clock for token times and assertion checks.
 	Now func() time.Time
 	// Rand is the randomness for jti values, signatures and rotated keys.
@@ -75,7 +94,21 @@ type Client struct {
 	Scopes []string
 	// Keys are the client's public keys, for private_key_jwt.
 	Keys []keys.Key
+	// RedirectURIs are the registered redirect URIs for the authorization code grant, matched
+	// exactly (a loopback http URI with any port, RFC 8252 §7.3). A client without a secret
+	// and keys is a public client: it must have redirect URIs and use PKCE with S256.
+	RedirectURIs []string
+	// PostLogoutRedirectURIs are where the end-session endpoint may send the browser back to.
+	PostLogoutRedirectURIs []string
+	// AllowPlainPKCE lets the client use the plain code_challenge_method (RFC 7636 §4.2).
+	AllowPlainPKCE bool
+	// RefreshTokens gives the client a refresh token with every authorization code grant;
+	// otherwise it gets one only when it asks for the offline_access scope.
+	RefreshTokens bool
 }
+
+// Public reports whether the client has no credentials (RFC 6749 §2.1).
+func (c *Client) Public() bool { return len(c.Secret) == 0 && len(c.Keys) == 0 }
 
 // Entry describes one handled request for the request log. Every string in it is sanitised
 // printable ASCII; none holds a secret, an assertion or a token.
@@ -129,8 +162,15 @@ func checkClients(clients []Client) (map[string]*Client, error) {
 		if _, dup := out[c.ID]; dup {
 			return nil, usageError("client %q is registered twice", c.ID)
 		}
-		if len(c.Secret) == 0 && len(c.Keys) == 0 {
-			return nil, usageError("client %q has neither a secret nor keys; give id:secret or --client-jwks %s=FILE", c.ID, c.ID)
+		if c.Public() && len(c.RedirectURIs) == 0 {
+			return nil, usageError("client %q has neither a secret nor keys; give id:secret or --client-jwks %s=FILE (a public client needs redirect_uris)", c.ID, c.ID)
+		}
+		for _, list := range [][]string{c.RedirectURIs, c.PostLogoutRedirectURIs} {
+			for _, u := range list {
+				if err := checkRedirectURI(u); err != nil {
+					return nil, usageError("client %q: %v", c.ID, err)
+				}
+			}
 		}
 		for j, k := range c.Keys {
 			if k.IsSymmetric() {

@@ -5,7 +5,7 @@ import (
 	"net/http"
 )
 
-// AuthMethods are the token endpoint client authentication methods the server supports.
+// authMethods are the token endpoint client authentication methods the server supports.
 var authMethods = []string{"client_secret_basic", "client_secret_post", "private_key_jwt"}
 
 // assertionAlgs are the algorithms a private_key_jwt client assertion may use: every asymmetric
@@ -13,40 +13,96 @@ var authMethods = []string{"client_secret_basic", "client_secret_post", "private
 var assertionAlgs = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
 
 // Metadata is the discovery document: RFC 8414 authorization server metadata, with the OpenID
-// Connect Discovery 1.0 fields added for /.well-known/openid-configuration. The server has no
-// authorization endpoint (it serves only the client-credentials grant), so
-// authorization_endpoint is absent and response_types_supported, which both specifications
-// require, is empty.
+// Connect Discovery 1.0 fields added for /.well-known/openid-configuration. It lists exactly
+// what the server implements.
 type Metadata struct {
 	Issuer                                     string   `json:"issuer"`
+	AuthorizationEndpoint                      string   `json:"authorization_endpoint"`
 	TokenEndpoint                              string   `json:"token_endpoint"`
 	JWKSURI                                    string   `json:"jwks_uri"`
+	UserinfoEndpoint                           string   `json:"userinfo_endpoint,omitempty"`
+	IntrospectionEndpoint                      string   `json:"introspection_endpoint"`
+	RevocationEndpoint                         string   `json:"revocation_endpoint"`
+	EndSessionEndpoint                         string   `json:"end_session_endpoint,omitempty"`
 	ScopesSupported                            []string `json:"scopes_supported,omitempty"`
 	ResponseTypesSupported                     []string `json:"response_types_supported"`
+	ResponseModesSupported                     []string `json:"response_modes_supported"`
 	GrantTypesSupported                        []string `json:"grant_types_supported"`
+	CodeChallengeMethodsSupported              []string `json:"code_challenge_methods_supported"`
 	TokenEndpointAuthMethodsSupported          []string `json:"token_endpoint_auth_methods_supported"`
 	TokenEndpointAuthSigningAlgValuesSupported []string `json:"token_endpoint_auth_signing_alg_values_supported"`
+	IntrospectionEndpointAuthMethodsSupported  []string `json:"introspection_endpoint_auth_methods_supported"`
+	RevocationEndpointAuthMethodsSupported     []string `json:"revocation_endpoint_auth_methods_supported"`
+	AuthorizationResponseIssParameterSupported bool     `json:"authorization_response_iss_parameter_supported"`
 	SubjectTypesSupported                      []string `json:"subject_types_supported,omitempty"`
 	IDTokenSigningAlgValuesSupported           []string `json:"id_token_signing_alg_values_supported,omitempty"`
+	ClaimsSupported                            []string `json:"claims_supported,omitempty"`
+	PromptValuesSupported                      []string `json:"prompt_values_supported,omitempty"`
 }
+
+// oidcScopes are the OpenID Connect scopes the server understands.
+var oidcScopes = []string{"openid", "profile", "email", "address", "phone", "offline_access"}
 
 // Metadata returns the discovery document; oidc adds the OpenID Connect fields.
 func (s *Server) Metadata(oidc bool) Metadata {
+	pkce := []string{"S256"}
+	if s.plainPKCE {
+		pkce = append(pkce, "plain")
+	}
+	tokenAuth := authMethods
+	if s.public {
+		tokenAuth = append(append([]string(nil), authMethods...), "none")
+	}
+	scopes := append([]string(nil), oidcScopes...)
+	for _, sc := range s.scopes {
+		if !contains(scopes, sc) {
+			scopes = append(scopes, sc)
+		}
+	}
 	m := Metadata{
-		Issuer:                            s.cfg.Issuer,
-		TokenEndpoint:                     s.URL(PathToken),
-		JWKSURI:                           s.URL(PathJWKS),
-		ScopesSupported:                   s.scopes,
-		ResponseTypesSupported:            []string{},
-		GrantTypesSupported:               []string{"client_credentials"},
-		TokenEndpointAuthMethodsSupported: authMethods,
+		Issuer:                                     s.cfg.Issuer,
+		AuthorizationEndpoint:                      s.URL(PathAuthorize),
+		TokenEndpoint:                              s.URL(PathToken),
+		JWKSURI:                                    s.URL(PathJWKS),
+		IntrospectionEndpoint:                      s.URL(PathIntrospect),
+		RevocationEndpoint:                         s.URL(PathRevoke),
+		ScopesSupported:                            scopes,
+		ResponseTypesSupported:                     []string{"code"},
+		ResponseModesSupported:                     []string{"query"},
+		GrantTypesSupported:                        grantTypes,
+		CodeChallengeMethodsSupported:              pkce,
+		TokenEndpointAuthMethodsSupported:          tokenAuth,
 		TokenEndpointAuthSigningAlgValuesSupported: assertionAlgs,
+		IntrospectionEndpointAuthMethodsSupported:  authMethods,
+		RevocationEndpointAuthMethodsSupported:     tokenAuth,
+		AuthorizationResponseIssParameterSupported: true,
 	}
 	if oidc {
+		m.UserinfoEndpoint = s.URL(PathUserinfo)
+		m.EndSessionEndpoint = s.URL(PathEndSession)
 		m.SubjectTypesSupported = []string{"public"}
 		m.IDTokenSigningAlgValuesSupported = s.ring.current().algs
+		m.ClaimsSupported = s.claimsSupported()
+		m.PromptValuesSupported = []string{"none", "login", "consent", "select_account"}
 	}
 	return m
+}
+
+// claimsSupported lists the claims the ID token and UserInfo may carry: the ones the server
+// sets and every claim of the configured users.
+func (s *Server) claimsSupported() []string {
+	out := []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "azp", "at_hash"}
+	for _, u := range s.cfg.Users {
+		if u.Claims == nil {
+			continue
+		}
+		for _, name := range u.Claims.Keys() {
+			if !contains(out, name) {
+				out = append(out, name)
+			}
+		}
+	}
+	return out
 }
 
 // publicHeaders sets what the public documents share: JSON, readable from any origin (a

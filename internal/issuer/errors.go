@@ -14,6 +14,10 @@ const (
 	ErrUnsupportedGrantType = "unsupported_grant_type"
 	ErrInvalidScope         = "invalid_scope"
 	ErrInvalidTarget        = "invalid_target"
+	// ErrUnsupportedResponseType goes back to the client from /authorize (RFC 6749 §4.1.2.1).
+	ErrUnsupportedResponseType = "unsupported_response_type"
+	// ErrInvalidToken is the Bearer error of /userinfo (RFC 6750 §3.1).
+	ErrInvalidToken = "invalid_token"
 	// ErrTemporarilyUnavailable is returned when the client-assertion replay cache is full.
 	ErrTemporarilyUnavailable = "temporarily_unavailable"
 	// ErrNotFound, ErrMethodNotAllowed, ErrMisdirected and ErrForbidden are not OAuth codes;

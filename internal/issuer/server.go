@@ -16,6 +16,11 @@ const (
 	PathJWKS                = "/jwks.json"
 	PathToken               = "/token"
 	PathMint                = "/mint"
+	PathAuthorize           = "/authorize"
+	PathUserinfo            = "/userinfo"
+	PathIntrospect          = "/introspect"
+	PathRevoke              = "/revoke"
+	PathEndSession          = "/end_session"
 )
 
 // Server is the issuer's http.Handler. It is safe for concurrent use.
@@ -30,6 +35,13 @@ type Server struct {
 	scopes     []string // every registered client's scopes, for discovery
 	ring       *keyRing
 	replay     *replayCache
+	users      map[string]*User
+	user       *User // the default user
+	store      Store
+	codeTTL    time.Duration
+	refreshTTL time.Duration
+	plainPKCE  bool // some client may use plain PKCE
+	public     bool // some client is public
 }
 
 // New checks cfg and returns a Server. Errors are failure.Usage errors that name the bad part.
@@ -49,8 +61,12 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.TokenTTL < 0 {
-		return nil, usageError("the token lifetime must be positive")
+	if cfg.TokenTTL < 0 || cfg.CodeTTL < 0 || cfg.RefreshTTL < 0 {
+		return nil, usageError("token and code lifetimes must be positive")
+	}
+	users, err := checkUsers(cfg.Users)
+	if err != nil {
+		return nil, err
 	}
 	s := &Server{
 		cfg:        cfg,
@@ -63,6 +79,23 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.ttl == 0 {
 		s.ttl = DefaultTokenTTL
+	}
+	if err := s.setUsers(users, cfg.DefaultUser); err != nil {
+		return nil, err
+	}
+	s.store, s.codeTTL, s.refreshTTL = cfg.Store, cfg.CodeTTL, cfg.RefreshTTL
+	if s.store == nil {
+		s.store = NewMemoryStore(0)
+	}
+	if s.codeTTL == 0 {
+		s.codeTTL = DefaultCodeTTL
+	}
+	if s.refreshTTL == 0 {
+		s.refreshTTL = DefaultRefreshTTL
+	}
+	for _, c := range clients {
+		s.plainPKCE = s.plainPKCE || c.AllowPlainPKCE
+		s.public = s.public || c.Public()
 	}
 	if s.audience == "" {
 		s.audience = cfg.Issuer
@@ -225,6 +258,31 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, e *Entry) {
 			return
 		}
 		s.serveMint(w, r, e)
+	case PathAuthorize:
+		if !allowMethods(w, r, e, fail, http.MethodGet, http.MethodPost) {
+			return
+		}
+		s.serveAuthorize(w, r, e)
+	case PathUserinfo:
+		if !allowMethods(w, r, e, fail, http.MethodGet, http.MethodPost) {
+			return
+		}
+		s.serveUserinfo(w, r, e)
+	case PathIntrospect:
+		if !allowMethods(w, r, e, fail, http.MethodPost) {
+			return
+		}
+		s.serveIntrospect(w, r, e)
+	case PathRevoke:
+		if !allowMethods(w, r, e, fail, http.MethodPost) {
+			return
+		}
+		s.serveRevoke(w, r, e)
+	case PathEndSession:
+		if !allowMethods(w, r, e, fail, http.MethodGet, http.MethodPost) {
+			return
+		}
+		s.serveEndSession(w, r, e)
 	default:
 		fail(notFound(path))
 	}

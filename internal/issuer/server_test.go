@@ -35,17 +35,25 @@ func TestDiscovery(t *testing.T) {
 			}
 			m := decodeJSON(t, w.Body.Bytes())
 			want := map[string]any{
-				"issuer":                                testIssuer,
-				"token_endpoint":                        testIssuer + "/token",
-				"jwks_uri":                              testIssuer + "/jwks.json",
-				"grant_types_supported":                 []any{"client_credentials"},
-				"response_types_supported":              []any{},
-				"token_endpoint_auth_methods_supported": []any{"client_secret_basic", "client_secret_post", "private_key_jwt"},
-				"scopes_supported":                      []any{"read:users", "write:users"},
+				"issuer":                                         testIssuer,
+				"token_endpoint":                                 testIssuer + "/token",
+				"jwks_uri":                                       testIssuer + "/jwks.json",
+				"authorization_endpoint":                         testIssuer + "/authorize",
+				"introspection_endpoint":                         testIssuer + "/introspect",
+				"revocation_endpoint":                            testIssuer + "/revoke",
+				"grant_types_supported":                          []any{"authorization_code", "refresh_token", "client_credentials", GrantTokenExchange},
+				"response_types_supported":                       []any{"code"},
+				"response_modes_supported":                       []any{"query"},
+				"code_challenge_methods_supported":               []any{"S256"},
+				"token_endpoint_auth_methods_supported":          []any{"client_secret_basic", "client_secret_post", "private_key_jwt"},
+				"scopes_supported":                               []any{"openid", "profile", "email", "address", "phone", "offline_access", "read:users", "write:users"},
+				"authorization_response_iss_parameter_supported": true,
 			}
 			if tc.oidc {
 				want["subject_types_supported"] = []any{"public"}
 				want["id_token_signing_alg_values_supported"] = []any{"ES256"}
+				want["userinfo_endpoint"] = testIssuer + "/userinfo"
+				want["end_session_endpoint"] = testIssuer + "/end_session"
 			}
 			for name, v := range want {
 				if mustJSON(m[name]) != mustJSON(v) {
@@ -56,12 +64,11 @@ func TestDiscovery(t *testing.T) {
 			if slices.Contains(algs, any("none")) || slices.Contains(algs, any("HS256")) || !slices.Contains(algs, any("ES256")) {
 				t.Errorf("token_endpoint_auth_signing_alg_values_supported = %v", algs)
 			}
-			if _, has := m["authorization_endpoint"]; has {
-				t.Error("no authorization endpoint exists, so none may be announced")
-			}
 			if !tc.oidc {
-				if _, has := m["subject_types_supported"]; has {
-					t.Error("the RFC 8414 document carries OpenID fields")
+				for _, name := range []string{"subject_types_supported", "userinfo_endpoint", "end_session_endpoint"} {
+					if _, has := m[name]; has {
+						t.Errorf("the RFC 8414 document carries the OpenID field %s", name)
+					}
 				}
 			}
 		})

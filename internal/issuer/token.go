@@ -9,50 +9,135 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/jwtkit/jwtkit/internal/claims"
 	"github.com/jwtkit/jwtkit/internal/token"
 )
 
-// tokenResponse is a successful token response (RFC 6749 §5.1).
+// tokenResponse is a successful token response (RFC 6749 §5.1, OpenID Connect Core §3.1.3.3).
 type tokenResponse struct {
-	AccessToken string `json:"access_token"`
-	TokenType   string `json:"token_type"`
-	ExpiresIn   int64  `json:"expires_in"`
-	Scope       string `json:"scope,omitempty"`
+	AccessToken  string `json:"access_token"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int64  `json:"expires_in"`
+	Scope        string `json:"scope,omitempty"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+	IDToken      string `json:"id_token,omitempty"`
+	// IssuedTokenType is set by token exchange (RFC 8693 §2.2.1).
+	IssuedTokenType string `json:"issued_token_type,omitempty"`
 }
 
-// grant is what a token request asks for, once checked.
+// grant is what a token request is granted, once checked.
 type grant struct {
 	client   *Client
 	scope    string // space-separated granted scopes, "" for none
 	audience []string
+	// subject is the sub of the access token: the user for the authorization code and
+	// refresh grants, else the client.
+	subject  string
+	authTime int64 // 0 for none
+	jti      string
+	// act is the RFC 8693 §4.1 actor claim, nil for none; notAfter, when set, caps exp.
+	act      map[string]any
+	notAfter time.Time
 }
 
-// serveToken is the token endpoint: the client-credentials grant.
+// Grant types served at the token endpoint.
+const (
+	GrantClientCredentials = "client_credentials"
+	GrantAuthorizationCode = "authorization_code"
+	GrantRefreshToken      = "refresh_token"
+)
+
+// grantTypes are the grant types the token endpoint serves, as discovery lists them.
+var grantTypes = []string{GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials, GrantTokenExchange}
+
+// serveToken is the token endpoint.
 func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, e *Entry) {
-	g, oerr := s.checkTokenRequest(w, r, e)
-	if oerr == nil {
-		var tok string
-		if tok, oerr = s.accessToken(g); oerr == nil {
-			e.Scope = Sanitize(g.scope, 200)
-			body, _ := json.Marshal(tokenResponse{
-				AccessToken: tok,
-				TokenType:   "Bearer",
-				ExpiresIn:   int64(s.ttl.Seconds()),
-				Scope:       g.scope,
-			})
-			h := w.Header()
-			h.Set("Content-Type", "application/json;charset=UTF-8")
-			h.Set("Cache-Control", "no-store")
-			h.Set("Pragma", "no-cache")
-			w.WriteHeader(http.StatusOK)
-			_, _ = w.Write(body)
-			return
-		}
+	resp, oerr := s.tokenRequest(w, r, e)
+	if oerr != nil {
+		e.Error, e.Detail = oerr.code, oerr.detail
+		writeError(w, oerr)
+		return
 	}
-	e.Error, e.Detail = oerr.code, oerr.detail
-	writeError(w, oerr)
+	e.Scope = Sanitize(resp.Scope, 200)
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// writeJSON writes v as a JSON response that no cache may keep (RFC 6749 §5.1).
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, _ := json.Marshal(v)
+	h := w.Header()
+	h.Set("Content-Type", "application/json;charset=UTF-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Pragma", "no-cache")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// tokenRequest reads the form, authenticates the client and runs the grant.
+func (s *Server) tokenRequest(w http.ResponseWriter, r *http.Request, e *Entry) (tokenResponse, *oauthError) {
+	form, oerr := readForm(w, r)
+	if oerr != nil {
+		return tokenResponse{}, oerr
+	}
+	gt := form.Get("grant_type")
+	switch gt {
+	case GrantClientCredentials, GrantAuthorizationCode, GrantRefreshToken, GrantTokenExchange:
+	case "":
+		return tokenResponse{}, newError(http.StatusBadRequest, ErrInvalidRequest, "grant_type is missing; use one of "+strings.Join(grantTypes, ", "))
+	default:
+		return tokenResponse{}, newError(http.StatusBadRequest, ErrUnsupportedGrantType,
+			"grant type "+Sanitize(gt, 60)+" is not supported; use one of "+strings.Join(grantTypes, ", "))
+	}
+	client, oerr := s.authenticateRequest(r, form, e, gt == GrantAuthorizationCode || gt == GrantRefreshToken)
+	if oerr != nil {
+		return tokenResponse{}, oerr
+	}
+	switch gt {
+	case GrantAuthorizationCode:
+		return s.codeGrant(client, form)
+	case GrantRefreshToken:
+		return s.refreshGrant(client, form)
+	case GrantTokenExchange:
+		return s.exchangeGrant(client, form)
+	}
+	scope, oerr := grantScope(client, form.Get("scope"))
+	if oerr != nil {
+		return tokenResponse{}, oerr
+	}
+	aud, oerr := s.requestedAudience(form)
+	if oerr != nil {
+		return tokenResponse{}, oerr
+	}
+	g := grant{client: client, scope: scope, audience: aud, subject: client.ID}
+	tok, oerr := s.accessToken(&g)
+	if oerr != nil {
+		return tokenResponse{}, oerr
+	}
+	return tokenResponse{AccessToken: tok, TokenType: "Bearer", ExpiresIn: int64(s.ttl.Seconds()), Scope: scope}, nil
+}
+
+// authenticateRequest authenticates the client of a token, introspection or revocation
+// request and notes it in the log entry. allowNone lets a public client identify itself by
+// client_id alone (RFC 6749 §2.1: it has no credentials).
+func (s *Server) authenticateRequest(r *http.Request, form url.Values, e *Entry, allowNone bool) (*Client, *oauthError) {
+	var client *Client
+	var method string
+	var oerr *oauthError
+	if c := s.clients[form.Get("client_id")]; allowNone && c != nil && c.Public() &&
+		r.Header.Get("Authorization") == "" && !form.Has("client_secret") && !form.Has("client_assertion") {
+		client, method = c, "none"
+	} else {
+		client, method, oerr = s.authenticate(r, form)
+	}
+	if client != nil {
+		e.ClientID = Sanitize(client.ID, 100)
+	} else if id := claimedClientID(r, form); id != "" {
+		e.ClientID = Sanitize(id, 100)
+	}
+	e.AuthMethod = method
+	return client, oerr
 }
 
 // readForm reads a bounded application/x-www-form-urlencoded body. Parameters in the query
@@ -86,42 +171,6 @@ func readForm(w http.ResponseWriter, r *http.Request) (url.Values, *oauthError) 
 		}
 	}
 	return form, nil
-}
-
-// checkTokenRequest reads and checks a token request: form, grant type, client
-// authentication, scope and audience.
-func (s *Server) checkTokenRequest(w http.ResponseWriter, r *http.Request, e *Entry) (grant, *oauthError) {
-	form, oerr := readForm(w, r)
-	if oerr != nil {
-		return grant{}, oerr
-	}
-	switch gt := form.Get("grant_type"); gt {
-	case "client_credentials":
-	case "":
-		return grant{}, newError(http.StatusBadRequest, ErrInvalidRequest, "grant_type is missing; use client_credentials")
-	default:
-		return grant{}, newError(http.StatusBadRequest, ErrUnsupportedGrantType,
-			"grant type "+Sanitize(gt, 60)+" is not supported; this server issues tokens only with client_credentials")
-	}
-	client, method, oerr := s.authenticate(r, form)
-	if client != nil {
-		e.ClientID = Sanitize(client.ID, 100)
-	} else if id := claimedClientID(r, form); id != "" {
-		e.ClientID = Sanitize(id, 100)
-	}
-	e.AuthMethod = method
-	if oerr != nil {
-		return grant{}, oerr
-	}
-	scope, oerr := grantScope(client, form.Get("scope"))
-	if oerr != nil {
-		return grant{}, oerr
-	}
-	aud, oerr := s.requestedAudience(form)
-	if oerr != nil {
-		return grant{}, oerr
-	}
-	return grant{client: client, scope: scope, audience: aud}, nil
 }
 
 // grantScope decides the granted scope: the requested scopes, each of which the client must be
@@ -178,12 +227,23 @@ func (s *Server) requestedAudience(form url.Values) ([]string, *oauthError) {
 	return aud, nil
 }
 
-// accessToken signs an RFC 9068 access token for g.
-func (s *Server) accessToken(g grant) (string, *oauthError) {
+// randomID returns n random bytes from the server's randomness, base64url-encoded.
+func (s *Server) randomID(n int) (string, *oauthError) {
+	b := make([]byte, n)
+	if _, err := io.ReadFull(s.cfg.Rand, b); err != nil {
+		return "", serverError("reading randomness failed")
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// accessToken signs an RFC 9068 access token for g, filling g.jti when it is empty.
+func (s *Server) accessToken(g *grant) (string, *oauthError) {
 	now := s.cfg.Now()
-	jti := make([]byte, 16)
-	if _, err := io.ReadFull(s.cfg.Rand, jti); err != nil {
-		return "", serverError("reading randomness for the jti failed")
+	if g.jti == "" {
+		var oerr *oauthError
+		if g.jti, oerr = s.randomID(16); oerr != nil {
+			return "", oerr
+		}
 	}
 	st := s.ring.current()
 	header := claims.NewObject()
@@ -193,7 +253,7 @@ func (s *Server) accessToken(g grant) (string, *oauthError) {
 
 	p := claims.NewObject()
 	p.Set("iss", s.cfg.Issuer)
-	p.Set("sub", g.client.ID)
+	p.Set("sub", g.subject)
 	if len(g.audience) == 1 {
 		p.Set("aud", g.audience[0])
 	} else {
@@ -203,9 +263,19 @@ func (s *Server) accessToken(g grant) (string, *oauthError) {
 	if g.scope != "" {
 		p.Set("scope", g.scope)
 	}
+	if g.authTime != 0 {
+		p.Set("auth_time", g.authTime)
+	}
+	if g.act != nil {
+		p.Set("act", g.act)
+	}
+	exp := now.Add(s.ttl)
+	if !g.notAfter.IsZero() && g.notAfter.Before(exp) {
+		exp = g.notAfter
+	}
 	p.Set("iat", now.Unix())
-	p.Set("exp", now.Add(s.ttl).Unix())
-	p.Set("jti", base64.RawURLEncoding.EncodeToString(jti))
+	p.Set("exp", exp.Unix())
+	p.Set("jti", g.jti)
 	return s.sign(st.signer, header, p)
 }
 

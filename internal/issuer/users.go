@@ -1,0 +1,143 @@
+package issuer
+
+import (
+	"strings"
+
+	"github.com/jwtkit/jwtkit/internal/claims"
+)
+
+// User is an end user the server logs in at /authorize without asking (the login is headless):
+// the default user, or the one a login_hint names.
+type User struct {
+	// Subject is the sub of the user's tokens.
+	Subject string
+	// Claims are the user's claims (name, email, email_verified, …, and any others), in the
+	// order given. Standard OpenID Connect claims are released by scope (profile, email,
+	// address, phone); any other claim is always released.
+	Claims *claims.Object
+}
+
+// DefaultSubject is the sub of the built-in user, used when the configuration has no users.
+const DefaultSubject = "user"
+
+// scopeClaims are the claims each OpenID Connect scope releases (OpenID Connect Core §5.4).
+var scopeClaims = map[string][]string{
+	"profile": {"name", "family_name", "given_name", "middle_name", "nickname", "preferred_username",
+		"profile", "picture", "website", "gender", "birthdate", "zoneinfo", "locale", "updated_at"},
+	"email":   {"email", "email_verified"},
+	"address": {"address"},
+	"phone":   {"phone_number", "phone_number_verified"},
+}
+
+// reservedUserClaims are claims the server sets itself; a user's entry may not set them.
+var reservedUserClaims = []string{"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "auth_time", "nonce",
+	"azp", "at_hash", "c_hash", "acr", "amr", "sid", "client_id", "scope", "cnf", "act", "typ"}
+
+// standardClaim reports whether name is released only by a scope.
+func standardClaim(name string) bool {
+	for _, list := range scopeClaims {
+		if contains(list, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// userClaims returns the claims of u that scope releases, in u's order.
+func userClaims(u *User, scope string) [][2]any {
+	if u == nil || u.Claims == nil {
+		return nil
+	}
+	granted := strings.Fields(scope)
+	var out [][2]any
+	for _, name := range u.Claims.Keys() {
+		release := !standardClaim(name)
+		for _, sc := range granted {
+			if contains(scopeClaims[sc], name) {
+				release = true
+			}
+		}
+		if release {
+			v, _ := u.Claims.Get(name)
+			out = append(out, [2]any{name, v})
+		}
+	}
+	return out
+}
+
+// checkUsers validates the users: unique printable subjects and no reserved claims.
+func checkUsers(users []User) (map[string]*User, error) {
+	out := make(map[string]*User, len(users))
+	for i := range users {
+		u := users[i]
+		if err := checkSubject(u.Subject); err != nil {
+			return nil, err
+		}
+		if _, dup := out[u.Subject]; dup {
+			return nil, usageError("user %q is listed twice", u.Subject)
+		}
+		if u.Claims != nil {
+			for _, name := range u.Claims.Keys() {
+				if contains(reservedUserClaims, name) {
+					return nil, usageError("user %q: claim %q is set by the server and cannot be configured", u.Subject, Sanitize(name, 60))
+				}
+			}
+		}
+		out[u.Subject] = &u
+	}
+	return out, nil
+}
+
+// checkSubject accepts a sub of printable ASCII without spaces, up to 200 bytes (OpenID
+// Connect Core §2 allows 255 ASCII characters).
+func checkSubject(sub string) error {
+	if sub == "" {
+		return usageError("a user's sub is empty")
+	}
+	if len(sub) > 200 {
+		return usageError("user %q: sub is longer than 200 bytes", Sanitize(sub, 40))
+	}
+	for i := 0; i < len(sub); i++ {
+		if sub[i] <= 0x20 || sub[i] > 0x7e {
+			return usageError("user %q: sub has a character outside printable ASCII (or a space)", Sanitize(sub, 200))
+		}
+	}
+	return nil
+}
+
+// setUsers installs the users and picks the default one.
+func (s *Server) setUsers(users map[string]*User, def string) error {
+	s.users = users
+	if len(users) == 0 {
+		u := &User{Subject: DefaultSubject}
+		s.users = map[string]*User{u.Subject: u}
+		if def != "" && def != DefaultSubject {
+			return usageError("default user %q is not among the users", Sanitize(def, 100))
+		}
+		s.user = u
+		return nil
+	}
+	if def == "" {
+		def = s.cfg.Users[0].Subject
+	}
+	if s.user = users[def]; s.user == nil {
+		return usageError("default user %q is not among the users", Sanitize(def, 100))
+	}
+	return nil
+}
+
+// userFor returns the user a login_hint names: a configured user, or, for a hint that names
+// none, a user of that sub without claims (so a test can log in anyone without configuring
+// them, as mock-oauth2-server allows). An empty hint is the default user.
+func (s *Server) userFor(hint string) (*User, bool) {
+	if hint == "" {
+		return s.user, true
+	}
+	if u := s.users[hint]; u != nil {
+		return u, true
+	}
+	if checkSubject(hint) != nil {
+		return nil, false
+	}
+	return &User{Subject: hint}, true
+}

@@ -1,0 +1,146 @@
+package issuer
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/jwtkit/jwtkit/internal/claims"
+	"github.com/jwtkit/jwtkit/internal/keys"
+)
+
+// liveCodeServer serves, on loopback, an issuer with a public client "app" (redirect
+// http://127.0.0.1/cb), a confidential client "web" (secret web-secret) and a user alice.
+func liveCodeServer(t *testing.T) (*Server, string) {
+	t.Helper()
+	ts := httptest.NewUnstartedServer(nil)
+	issuerURL := "http://" + ts.Listener.Addr().String()
+	alice := claims.NewObject()
+	alice.Set("name", "Alice")
+	alice.Set("email", "alice@example.test")
+	alice.Set("email_verified", true)
+	srv, err := New(Config{
+		Issuer: issuerURL,
+		Keys:   []keys.Key{genKey(t, "ES256")},
+		Clients: []Client{
+			{ID: "app", RedirectURIs: []string{"http://127.0.0.1/cb"}},
+			{ID: "web", Secret: []byte("web-secret"), RedirectURIs: []string{"http://127.0.0.1/cb"},
+				PostLogoutRedirectURIs: []string{"http://127.0.0.1/bye"}},
+			{ID: "ci", Secret: []byte("ci-secret"), Scopes: []string{"read:users"}},
+		},
+		Users:         []User{{Subject: "alice", Claims: alice}},
+		RestrictHosts: true,
+		Now:           time.Now,
+		Rand:          rand.Reader,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.Config.Handler = srv
+	ts.Start()
+	t.Cleanup(ts.Close)
+	return srv, issuerURL
+}
+
+// TestXOAuth2 runs golang.org/x/oauth2, a relying-party library written elsewhere, through
+// every flow it has against the server: authorization code with PKCE (S256) for a public and
+// a confidential client, following the authorization redirect with an HTTP client that stops
+// at it, the exchange, a refresh through its TokenSource, and client credentials.
+func TestXOAuth2(t *testing.T) {
+	_, iss := liveCodeServer(t)
+	ctx := context.Background()
+	noFollow := &http.Client{
+		Timeout:       10 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	for _, tc := range []struct {
+		client, secret string
+		style          oauth2.AuthStyle
+	}{
+		{"app", "", oauth2.AuthStyleInParams},
+		{"web", "web-secret", oauth2.AuthStyleInHeader},
+		{"web", "web-secret", oauth2.AuthStyleInParams},
+	} {
+		t.Run(tc.client+"/"+map[oauth2.AuthStyle]string{oauth2.AuthStyleInParams: "params", oauth2.AuthStyleInHeader: "header"}[tc.style], func(t *testing.T) {
+			conf := &oauth2.Config{
+				ClientID:     tc.client,
+				ClientSecret: tc.secret,
+				Endpoint:     oauth2.Endpoint{AuthURL: iss + "/authorize", TokenURL: iss + "/token", AuthStyle: tc.style},
+				RedirectURL:  "http://127.0.0.1:49152/cb",
+				Scopes:       []string{"openid", "email", "offline_access"},
+			}
+			verifier := oauth2.GenerateVerifier()
+			authURL := conf.AuthCodeURL("state-1", oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("nonce", "n-1"))
+			resp, err := noFollow.Get(authURL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			loc, err := url.Parse(resp.Header.Get("Location"))
+			if resp.StatusCode != http.StatusFound || err != nil || !strings.HasPrefix(loc.String(), conf.RedirectURL+"?") {
+				t.Fatalf("authorize: %d Location %q", resp.StatusCode, resp.Header.Get("Location"))
+			}
+			if loc.Query().Get("state") != "state-1" || loc.Query().Get("iss") != iss {
+				t.Errorf("redirect query %v", loc.Query())
+			}
+			tok, err := conf.Exchange(ctx, loc.Query().Get("code"), oauth2.VerifierOption(verifier))
+			if err != nil {
+				t.Fatalf("exchange: %v", err)
+			}
+			if tok.TokenType != "Bearer" || tok.RefreshToken == "" || tok.Extra("id_token") == nil || !tok.Valid() {
+				t.Fatalf("token %+v", tok)
+			}
+			// Expire it so that the token source refreshes.
+			old := *tok
+			tok.Expiry = time.Now().Add(-time.Minute)
+			fresh, err := conf.TokenSource(ctx, tok).Token()
+			if err != nil {
+				t.Fatalf("refresh: %v", err)
+			}
+			if fresh.AccessToken == old.AccessToken || fresh.RefreshToken == old.RefreshToken || fresh.RefreshToken == "" {
+				t.Error("the refresh did not rotate the tokens")
+			}
+			// The token works at /userinfo through the library's client.
+			res, err := conf.Client(ctx, fresh).Get(iss + "/userinfo")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var info map[string]any
+			_ = json.NewDecoder(res.Body).Decode(&info)
+			res.Body.Close()
+			if res.StatusCode != 200 || info["sub"] != "alice" || info["email"] != "alice@example.test" {
+				t.Errorf("userinfo %d %v", res.StatusCode, info)
+			}
+			// The replaced refresh token is refused with invalid_grant.
+			_, err = conf.TokenSource(ctx, &oauth2.Token{RefreshToken: old.RefreshToken}).Token()
+			var rerr *oauth2.RetrieveError
+			if !errors.As(err, &rerr) || rerr.ErrorCode != ErrInvalidGrant {
+				t.Errorf("reused refresh token: %v", err)
+			}
+		})
+	}
+	t.Run("client_credentials", func(t *testing.T) {
+		cc := clientcredentials.Config{ClientID: "ci", ClientSecret: "ci-secret", TokenURL: iss + "/token",
+			Scopes: []string{"read:users"}, AuthStyle: oauth2.AuthStyleInHeader}
+		tok, err := cc.Token(ctx)
+		if err != nil || tok.AccessToken == "" || tok.Extra("scope") != "read:users" {
+			t.Fatalf("client credentials: %v %+v", err, tok)
+		}
+		cc.ClientSecret = "wrong"
+		_, err = cc.Token(ctx)
+		var rerr *oauth2.RetrieveError
+		if !errors.As(err, &rerr) || rerr.ErrorCode != ErrInvalidClient {
+			t.Errorf("wrong secret: %v", err)
+		}
+	})
+}

@@ -1,0 +1,95 @@
+// rp.mjs ISSUER runs panva/openid-client (pinned in package.json) as a relying party against
+// the OpenID provider at ISSUER through every flow jwtkit serve implements, and prints one JSON
+// object naming what each step saw. It exits non-zero at the first step that fails.
+//
+// Clients it expects: "app", public, redirect http://127.0.0.1/cb (any port); "web",
+// confidential (secret web-secret, client_secret_post by default), redirect http://127.0.0.1/cb;
+// "ci" (secret ci-secret, scope read:users) for client credentials. The default user is alice
+// with an email claim.
+import * as client from 'openid-client';
+
+const issuer = new URL(process.argv[2]);
+const insecure = { execute: [client.allowInsecureRequests] }; // the issuer is http://127.0.0.1
+const out = {};
+
+async function login(config, redirectUri) {
+  const verifier = client.randomPKCECodeVerifier();
+  const state = client.randomState();
+  const nonce = client.randomNonce();
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: redirectUri,
+    scope: 'openid profile email offline_access',
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
+  });
+  // Follow the authorization redirect as a test does: read it, do not go there.
+  const res = await fetch(url, { redirect: 'manual' });
+  if (res.status !== 302) throw new Error(`authorize answered ${res.status}: ${await res.text()}`);
+  const callback = new URL(res.headers.get('location'));
+  return client.authorizationCodeGrant(config, callback, {
+    pkceCodeVerifier: verifier,
+    expectedState: state,
+    expectedNonce: nonce,
+    idTokenExpected: true,
+  });
+}
+
+async function refused(what, fn) {
+  try {
+    await fn();
+  } catch (err) {
+    return err.error ?? err.code ?? String(err);
+  }
+  throw new Error(`${what} was accepted`);
+}
+
+const web = await client.discovery(issuer, 'web', 'web-secret', undefined, insecure);
+out.discovery = {
+  issuer: web.serverMetadata().issuer,
+  iss_parameter: web.serverMetadata().authorization_response_iss_parameter_supported,
+};
+
+const t1 = await login(web, 'http://127.0.0.1/cb');
+const claims = t1.claims();
+out.code = { sub: claims.sub, aud: claims.aud, email: claims.email, refresh: Boolean(t1.refresh_token) };
+out.userinfo = await client.fetchUserInfo(web, t1.access_token, claims.sub);
+
+const t2 = await client.refreshTokenGrant(web, t1.refresh_token);
+out.refresh = { rotated: t2.refresh_token !== t1.refresh_token, id_token: Boolean(t2.id_token) };
+out.introspect_live = (await client.tokenIntrospection(web, t2.access_token)).active;
+out.reuse = await refused('a reused refresh token', () => client.refreshTokenGrant(web, t1.refresh_token));
+out.introspect_after_reuse = (await client.tokenIntrospection(web, t2.access_token)).active;
+
+const t3 = await login(web, 'http://127.0.0.1/cb');
+await client.tokenRevocation(web, t3.access_token);
+out.introspect_revoked = (await client.tokenIntrospection(web, t3.access_token)).active;
+await client.tokenRevocation(web, t3.refresh_token);
+out.refresh_revoked = await refused('a revoked refresh token', () => client.refreshTokenGrant(web, t3.refresh_token));
+
+const app = await client.discovery(issuer, 'app', undefined, client.None(), insecure);
+const t4 = await login(app, 'http://127.0.0.1:49153/cb');
+const t5 = await client.refreshTokenGrant(app, t4.refresh_token);
+out.public = { sub: t4.claims().sub, refreshed: Boolean(t5.access_token) };
+
+const ci = await client.discovery(issuer, 'ci', 'ci-secret', client.ClientSecretBasic('ci-secret'), insecure);
+const cc = await client.clientCredentialsGrant(ci, { scope: 'read:users' });
+out.client_credentials = { scope: cc.scope, token_type: cc.token_type };
+
+// RFC 8693: the service "web" exchanges alice's access token for one to call another API.
+const t6 = await login(web, 'http://127.0.0.1/cb');
+const ex = await client.genericGrantRequest(web, 'urn:ietf:params:oauth:grant-type:token-exchange', {
+  subject_token: t6.access_token,
+  subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+  audience: 'https://orders.test',
+  scope: 'email',
+});
+out.token_exchange = { issued_token_type: ex.issued_token_type, scope: ex.scope };
+out.token_exchange_foreign = await refused('a foreign subject token', () =>
+  client.genericGrantRequest(web, 'urn:ietf:params:oauth:grant-type:token-exchange', {
+    subject_token: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJtYWxsb3J5In0.',
+    subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+  }));
+
+console.log(JSON.stringify(out));
