@@ -33,7 +33,8 @@ config directory ('jwtkit config path' prints it), or --config FILE, or $JWTKIT_
 A profile's keys are fetch's flag names: ` + "token-url, issuer, client-id, client-secret, auth-method,\n" +
 	`assertion-key, assertion-kid, assertion-alg, assertion-aud, passphrase, scope, audience,
 resource (a string or an array), param (a table), retries (a number), timeout ("30s") and
-insecure (true or false). Flags given on the command line win over the profile; a --param
+insecure (true or false), and for the login flows grant, redirect-uri, auth-param (a table),
+keep-refresh and no-browser (true or false), login-timeout and min-ttl ("5m"), dpop-key. Flags given on the command line win over the profile; a --param
 replaces the profile's parameter of the same name. Relative @FILE and key paths are relative to
 the config file; ~/ is the home directory.
 
@@ -222,5 +223,23 @@ func profileJSON(p *config.Profile, f *config.File) *claims.Object {
 	if p.Insecure != nil {
 		o.Set("insecure", *p.Insecure)
 	}
+	str("grant", p.Grant)
+	str("redirect-uri", p.RedirectURI)
+	if len(p.AuthParams) > 0 {
+		o.Set("auth-param", p.AuthParams)
+	}
+	if p.KeepRefresh != nil {
+		o.Set("keep-refresh", *p.KeepRefresh)
+	}
+	if p.NoBrowser != nil {
+		o.Set("no-browser", *p.NoBrowser)
+	}
+	if p.LoginTimeout > 0 {
+		o.Set("login-timeout", p.LoginTimeout.String())
+	}
+	if p.MinTTL > 0 {
+		o.Set("min-ttl", p.MinTTL.String())
+	}
+	str("dpop-key", p.DPoPKey)
 	return o
 }

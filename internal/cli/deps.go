@@ -32,6 +32,9 @@ type Deps struct {
 	CacheDir  func() (string, error)
 	ConfigDir func() (string, error)
 	Build     BuildInfo
+	// OpenBrowser opens a URL in the user's browser (fetch's sign-in page); nil means there is
+	// none, and the URL is printed.
+	OpenBrowser func(url string) error
 }
 
 // BuildInfo identifies the build; empty fields are filled from the binary's build information.
@@ -51,6 +54,8 @@ func SystemDeps(build BuildInfo) *Deps {
 		CacheDir:  userDir(os.UserCacheDir),
 		ConfigDir: userDir(os.UserConfigDir),
 		Build:     build,
+		// The opener reads the environment when it runs, so a test's Getenv does not matter.
+		OpenBrowser: systemOpener(os.Getenv),
 	}
 }
 

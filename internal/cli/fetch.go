@@ -8,10 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/jwtkit/jwtkit/internal/discovery"
 	"github.com/jwtkit/jwtkit/internal/diskcache"
@@ -19,6 +21,7 @@ import (
 	"github.com/jwtkit/jwtkit/internal/jwks"
 	"github.com/jwtkit/jwtkit/internal/oauth"
 	"github.com/jwtkit/jwtkit/internal/safehttp"
+	"github.com/jwtkit/jwtkit/internal/scopes"
 	"github.com/jwtkit/jwtkit/internal/suggest"
 	"github.com/jwtkit/jwtkit/internal/timespec"
 	"github.com/jwtkit/jwtkit/internal/token"
@@ -40,6 +43,11 @@ type FetchOptions struct {
 	Timeout                    string
 	Insecure, NoCache, Refresh bool
 	Copy, Decode, Verbose      bool
+
+	Grant, RedirectURI, LoginTimeout string
+	AuthParams                       []string
+	NoBrowser, KeepRefresh, Logout   bool
+	RefreshToken, MinTTL, DPoPKey    string
 
 	// changed says whether a flag was given on the command line; flags given win over the
 	// profile.
@@ -136,7 +144,21 @@ above from the config file (see 'jwtkit config --help'); flags given on the comm
 	f.BoolVar(&opts.Copy, "copy", false, "also copy the access token to the clipboard")
 	f.BoolVar(&opts.Decode, "decode", false, "also print the token's claims on stderr when it is a JWT")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "show the HTTP exchange on stderr, with secrets and tokens redacted")
+	addLoginFlags(f, opts)
 	return cmd
+}
+
+// addLoginFlags binds the flags of the login grants, refresh tokens and token lifetime.
+func addLoginFlags(f *pflag.FlagSet, opts *FetchOptions) {
+	f.StringVar(&opts.Grant, "grant", "", "grant type: client_credentials (default), authorization_code, device_code or refresh_token")
+	f.StringVar(&opts.RedirectURI, "redirect-uri", "", "loopback redirect `URI` of authorization_code (default http://127.0.0.1:<random port>/callback)")
+	f.StringArrayVar(&opts.AuthParams, "auth-param", nil, "extra authorization request parameter `name=value` (prompt, login_hint…); repeatable")
+	f.BoolVar(&opts.NoBrowser, "no-browser", false, "print the sign-in URL instead of opening a browser")
+	f.StringVar(&opts.LoginTimeout, "login-timeout", "5m", "how long to wait for the user to sign in")
+	f.BoolVar(&opts.KeepRefresh, "keep-refresh", false, "keep the refresh token (0600, in the cache directory) and use it before a new login")
+	f.StringVar(&opts.RefreshToken, "refresh-token", "", "refresh token for --grant refresh_token, in the secret grammar (default: the kept one)")
+	f.BoolVar(&opts.Logout, "logout", false, "forget the cached and kept tokens of this login and revoke them at the server")
+	f.StringVar(&opts.MinTTL, "min-ttl", "", "warn when the access token expires sooner than this `DURATION`")
 }
 
 // fetchRun is one invocation of fetch.
@@ -151,6 +173,12 @@ type fetchRun struct {
 	// guessedKid is the private_key_jwt assertion's kid when it is the key's thumbprint rather
 	// than a kid the user or the key file named; empty otherwise.
 	guessedKid string
+	// doc and meta are the issuer's metadata once a login flow discovered it.
+	doc  *discovery.Document
+	meta *serverMeta
+	// usedKeptRefresh is set when the token came from a kept refresh token, so its successor
+	// is kept too.
+	usedKeptRefresh bool
 }
 
 func runFetch(ctx context.Context, g *Global, opts *FetchOptions) error {
@@ -166,6 +194,7 @@ func runFetch(ctx context.Context, g *Global, opts *FetchOptions) error {
 	if err != nil {
 		return err
 	}
+	r.verbosef("grant %s, client authentication %s", s.grantName(), req.AuthMethod)
 	r.client = r.httpClient()
 	if !opts.NoCache {
 		r.cache = r.openCache()
@@ -178,6 +207,9 @@ func runFetch(ctx context.Context, g *Global, opts *FetchOptions) error {
 	keyReq := *req
 	if keyReq.TokenURL == "" {
 		keyReq.TokenURL = "issuer " + strings.TrimSuffix(s.issuer, "/")
+	}
+	if opts.Logout {
+		return r.red.error(r.logout(ctx, &keyReq, req))
 	}
 	if r.cache != nil && !opts.Refresh {
 		tok, ok, warning := oauth.Cached(r.cache, keyReq)
@@ -195,7 +227,7 @@ func runFetch(ctx context.Context, g *Global, opts *FetchOptions) error {
 			return r.red.error(err)
 		}
 	}
-	tok, err := oauth.ClientCredentials(ctx, r.client, *req)
+	tok, err := r.obtain(ctx, req, &keyReq)
 	if err != nil {
 		var te *oauth.TokenError
 		if r.guessedKid != "" && errors.As(err, &te) && te.Code == "invalid_client" {
@@ -207,8 +239,95 @@ func runFetch(ctx context.Context, g *Global, opts *FetchOptions) error {
 		if err := oauth.Store(r.cache, keyReq, tok); err != nil {
 			g.Warnf("not caching the token: %v", err)
 		}
+		if s.keepRefresh || r.usedKeptRefresh {
+			if err := oauth.StoreRefresh(r.cache, keyReq, tok); err != nil {
+				g.Warnf("not keeping the refresh token: %v", err)
+			}
+		}
 	}
+	r.warnGranted(req, tok)
 	return r.output(tok)
+}
+
+// obtain gets a new token with the run's grant. For the login grants a refresh token, given
+// or kept, is tried first; a kept one the server refuses is dropped, and a new login follows.
+func (r *fetchRun) obtain(ctx context.Context, req, keyReq *oauth.Request) (*oauth.Token, error) {
+	s := r.s
+	if !s.isLogin() {
+		return oauth.ClientCredentials(ctx, r.client, *req)
+	}
+	if s.refreshSpec != "" {
+		rt, err := resolver(r.g, true).Secret(s.refreshSpec)
+		if err != nil {
+			return nil, fmt.Errorf("--refresh-token: %w", err)
+		}
+		warnReadableFile(r.g, s.refreshSpec, false)
+		return r.refreshWith(ctx, req, strings.TrimSpace(string(rt)))
+	}
+	if r.cache != nil {
+		rt, ok, warning := oauth.CachedRefresh(r.cache, *keyReq)
+		if warning != "" {
+			r.g.Warnf("%s", warning)
+		}
+		if ok {
+			r.verbosef("using the kept refresh token")
+			tok, err := r.refreshWith(ctx, req, rt)
+			var te *oauth.TokenError
+			switch {
+			case err == nil:
+				r.usedKeptRefresh = true
+				return tok, nil
+			case errors.As(err, &te) && te.Code == "invalid_grant" && s.grant != oauth.GrantRefreshToken:
+				_ = oauth.Forget(r.cache, *keyReq)
+				r.g.Warnf("the kept refresh token was refused (invalid_grant: expired or revoked); signing in again")
+			default:
+				return nil, err
+			}
+		}
+	}
+	switch s.grant {
+	case oauth.GrantAuthorizationCode:
+		return r.authorizationCode(ctx, req)
+	case oauth.GrantDeviceCode:
+		return r.deviceCode(ctx, req)
+	}
+	return nil, failure.Usagef("usage", "--grant refresh_token needs a refresh token: pass --refresh-token env:NAME or @FILE, or sign in once with --keep-refresh")
+}
+
+// warnGranted warns when the server granted other scopes than asked for (RFC 6749 §3.3) and
+// when the token lives shorter than --min-ttl.
+func (r *fetchRun) warnGranted(req *oauth.Request, tok *oauth.Token) {
+	if asked := scopes.Split(req.Scopes); len(asked) > 0 && tok.Scope != "" {
+		granted := strings.Fields(tok.Scope)
+		// An ID token is the grant of openid, a refresh token that of offline_access, whether
+		// or not the server lists them (oidc-provider lists the resource's scopes alone).
+		if tok.IDToken != "" {
+			granted = append(granted, "openid")
+		}
+		if tok.RefreshToken != "" {
+			granted = append(granted, "offline_access")
+		}
+		var missing, extra []string
+		for _, a := range asked {
+			if !slices.Contains(granted, a) {
+				missing = append(missing, a)
+			}
+		}
+		for _, gr := range strings.Fields(tok.Scope) {
+			if !slices.Contains(asked, gr) {
+				extra = append(extra, gr)
+			}
+		}
+		if len(missing) > 0 {
+			r.g.Warnf("the server did not grant %s of the scopes asked for (granted: %s; RFC 6749 §3.3)",
+				safehttp.Sanitize(strings.Join(missing, " "), 300), safehttp.Sanitize(tok.Scope, 300))
+		} else if len(extra) > 0 {
+			r.g.Warnf("the server granted scopes not asked for: %s (RFC 6749 §3.3)", safehttp.Sanitize(strings.Join(extra, " "), 300))
+		}
+	}
+	if r.s.minTTL > 0 && tok.ExpiresIn > 0 && time.Duration(tok.ExpiresIn)*time.Second < r.s.minTTL {
+		r.g.Warnf("the access token expires in %s, sooner than --min-ttl %s", timespec.Compact(time.Duration(tok.ExpiresIn)*time.Second), timespec.Compact(r.s.minTTL))
+	}
 }
 
 // request checks the settings and builds the token request (without the token endpoint when
@@ -224,8 +343,12 @@ func (r *fetchRun) request() (*oauth.Request, error) {
 	method := s.authMethod
 	if method == "" {
 		method = oauth.AuthClientSecretBasic
+		if s.isLogin() && s.secretSpec == "" {
+			method = oauth.AuthNone // no secret and no key: a public client (RFC 8252 §8.4)
+		}
 	}
 	req := &oauth.Request{
+		Grant:      s.grant,
 		TokenURL:   s.tokenURL,
 		ClientID:   s.clientID,
 		AuthMethod: method,
@@ -252,6 +375,31 @@ func (r *fetchRun) request() (*oauth.Request, error) {
 		if s.assertionKey != "" {
 			return nil, failure.Usagef("usage", "--assertion-key is for private_key_jwt, but the authentication method is %s", method)
 		}
+	case oauth.AuthClientSecretJWT:
+		if s.secretSpec == "" {
+			return nil, failure.Usagef("key", "client_secret_jwt signs the assertion with the client secret: pass --client-secret env:NAME or @FILE, or set JWTKIT_CLIENT_SECRET")
+		}
+		secret, err := resolver(g, true).Secret(s.secretSpec)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", s.secretSource, err)
+		}
+		warnReadableFile(g, s.secretSpec, false)
+		r.red.add(string(secret), true)
+		signer := secretJWTSigner(g, s.clientID, secret)
+		req.Assertion = func(aud string) (string, error) {
+			a, err := signer.sign(aud)
+			if err == nil {
+				r.red.add(a, false)
+			}
+			return a, err
+		}
+	case oauth.AuthNone:
+		if s.secretSource == "--client-secret" || s.assertionKey != "" {
+			return nil, failure.Usagef("usage", "a public client (--auth-method none) sends no secret and no assertion; drop --client-secret and --assertion-key")
+		}
+		if !s.isLogin() {
+			return nil, failure.Usagef("usage", "--auth-method none is for public clients signing a user in; the client_credentials grant needs client authentication")
+		}
 	case oauth.AuthPrivateKeyJWT:
 		if s.secretSource == "--client-secret" {
 			return nil, failure.Usagef("usage", "private_key_jwt sends no client secret; drop --client-secret")
@@ -271,10 +419,10 @@ func (r *fetchRun) request() (*oauth.Request, error) {
 			return a, err
 		}
 	default:
-		return nil, failure.Usagef("usage", "unknown --auth-method %q: use client_secret_basic, client_secret_post or private_key_jwt%s",
-			safeFlagText(method), suggest.Hint(method, []string{oauth.AuthClientSecretBasic, oauth.AuthClientSecretPost, oauth.AuthPrivateKeyJWT}))
+		return nil, failure.Usagef("usage", "unknown --auth-method %q: use %s%s",
+			safeFlagText(method), strings.Join(oauth.AuthMethods, ", "), suggest.Hint(method, oauth.AuthMethods))
 	}
-	if s.assertionAud != "" && method != oauth.AuthPrivateKeyJWT {
+	if s.assertionAud != "" && method != oauth.AuthPrivateKeyJWT && method != oauth.AuthClientSecretJWT {
 		return nil, failure.Usagef("usage", "--assertion-aud is for private_key_jwt, but the authentication method is %s", method)
 	}
 	switch aud := s.assertionAud; {
@@ -314,8 +462,7 @@ func (r *fetchRun) openCache() *diskcache.Cache {
 
 // discover finds the token endpoint in the issuer's metadata.
 func (r *fetchRun) discover(ctx context.Context, req *oauth.Request) error {
-	f := &discovery.Fetcher{Client: r.client, Cache: r.cache, Warn: func(s string) { r.g.Warnf("%s", s) }}
-	doc, err := f.Fetch(ctx, r.s.issuer)
+	doc, _, err := r.metadata(ctx)
 	if err != nil {
 		return err
 	}

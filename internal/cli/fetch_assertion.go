@@ -26,6 +26,14 @@ type assertionSigner struct {
 	clientID   string
 	now        func() time.Time
 	rand       io.Reader
+	// secret, when set, is the client secret that signs a client_secret_jwt assertion (HMAC,
+	// RFC 7523 §2.2 with the secret as the key); key is then unused.
+	secret []byte
+}
+
+// secretJWTSigner mints client_secret_jwt assertions: HS256 with the client secret, no kid.
+func secretJWTSigner(g *Global, clientID string, secret []byte) *assertionSigner {
+	return &assertionSigner{alg: "HS256", clientID: clientID, now: g.Now, rand: g.deps.Rand, secret: secret}
 }
 
 // loadAssertionSigner reads the assertion key and settles its algorithm and kid: --assertion-alg
@@ -56,7 +64,7 @@ func loadAssertionSigner(g *Global, s *fetchSettings) (*assertionSigner, error) 
 	}
 	switch {
 	case k.IsSymmetric():
-		return nil, failure.Usagef("key", "--assertion-key %s is an HMAC secret; private_key_jwt signs with the client's RSA, EC or Ed25519 private key (client_secret_jwt is not supported)", k.Source)
+		return nil, failure.Usagef("key", "--assertion-key %s is an HMAC secret; private_key_jwt signs with the client's RSA, EC or Ed25519 private key (for an HMAC assertion with the client secret use --auth-method client_secret_jwt)", k.Source)
 	case !k.IsPrivate():
 		return nil, failure.Usagef("key", "--assertion-key %s is a %s; signing the client assertion needs the private key", k.Source, k.Describe())
 	}
@@ -94,7 +102,9 @@ func (a *assertionSigner) sign(aud string) (string, error) {
 	header := claims.NewObject()
 	header.Set("alg", a.alg)
 	header.Set("typ", "JWT")
-	header.Set("kid", a.kid)
+	if a.kid != "" {
+		header.Set("kid", a.kid)
+	}
 	payload := claims.NewObject()
 	payload.Set("iss", a.clientID)
 	payload.Set("sub", a.clientID)
@@ -109,6 +119,9 @@ func (a *assertionSigner) sign(aud string) (string, error) {
 	p, err := payload.MarshalJSON()
 	if err != nil {
 		return "", err
+	}
+	if a.secret != nil {
+		return token.Sign(a.alg, a.secret, h, p, a.rand)
 	}
 	return token.Sign(a.alg, a.key.JWK.Key, h, p, a.rand)
 }

@@ -10,7 +10,9 @@ import (
 
 	"github.com/jwtkit/jwtkit/internal/config"
 	"github.com/jwtkit/jwtkit/internal/failure"
+	"github.com/jwtkit/jwtkit/internal/oauth"
 	"github.com/jwtkit/jwtkit/internal/scopes"
+	"github.com/jwtkit/jwtkit/internal/suggest"
 	"github.com/jwtkit/jwtkit/internal/timespec"
 )
 
@@ -31,7 +33,39 @@ type fetchSettings struct {
 	retries                            int
 	timeout                            time.Duration
 	insecure                           bool
+
+	// grant is the oauth grant type (oauth.Grant*).
+	grant        string
+	redirectURI  string
+	authParams   url.Values
+	noBrowser    bool
+	loginTimeout time.Duration
+	keepRefresh  bool
+	// refreshSpec is --refresh-token in the secret grammar; "" means the kept one, if any.
+	refreshSpec string
+	minTTL      time.Duration
+	dpopKey     string
 }
+
+// grantNames maps --grant values to grant types; the device grant also goes by its URN.
+var grantNames = map[string]string{
+	"client_credentials":  oauth.GrantClientCredentials,
+	"authorization_code":  oauth.GrantAuthorizationCode,
+	"device_code":         oauth.GrantDeviceCode,
+	oauth.GrantDeviceCode: oauth.GrantDeviceCode,
+	"refresh_token":       oauth.GrantRefreshToken,
+}
+
+// grantName is the grant as --grant names it.
+func (s *fetchSettings) grantName() string {
+	if s.grant == oauth.GrantDeviceCode {
+		return "device_code"
+	}
+	return s.grant
+}
+
+// isLogin reports whether the grant gets a user's token.
+func (s *fetchSettings) isLogin() bool { return oauth.GrantFamily(s.grant) == "login" }
 
 // maxFetchRetries bounds --retries.
 const maxFetchRetries = config.MaxRetries
@@ -223,7 +257,88 @@ func resolveFetchSettings(g *Global, opts *FetchOptions) (*fetchSettings, error)
 	if !changed("insecure") && p.Insecure != nil {
 		s.insecure = *p.Insecure
 	}
+	if err := resolveLoginSettings(s, p, opts, changed); err != nil {
+		return nil, err
+	}
 	return s, nil
+}
+
+// resolveLoginSettings merges the settings of the login grants, the refresh token and DPoP.
+func resolveLoginSettings(s *fetchSettings, p *config.Profile, opts *FetchOptions, changed func(string) bool) error {
+	pick := func(flag, flagValue, profileValue string) string {
+		if !changed(flag) && profileValue != "" {
+			return profileValue
+		}
+		return flagValue
+	}
+	pickBool := func(flag string, flagValue bool, profileValue *bool) bool {
+		if !changed(flag) && profileValue != nil {
+			return *profileValue
+		}
+		return flagValue
+	}
+	pickDuration := func(flag, flagValue string, profileValue time.Duration) (time.Duration, error) {
+		if !changed(flag) && profileValue > 0 {
+			return profileValue, nil
+		}
+		if flagValue == "" {
+			return 0, nil
+		}
+		d, err := timespec.ParseDuration(flagValue)
+		if err != nil {
+			return 0, failure.Usagef("usage", "--%s: %w", flag, err)
+		}
+		if d <= 0 {
+			return 0, failure.Usagef("usage", "--%s must be longer than 0s", flag)
+		}
+		return d, nil
+	}
+	name := pick("grant", opts.Grant, p.Grant)
+	if name == "" {
+		name = "client_credentials"
+	}
+	grant, ok := grantNames[name]
+	if !ok {
+		names := []string{"client_credentials", "authorization_code", "device_code", "refresh_token"}
+		return failure.Usagef("usage", "unknown --grant %q: use %s%s", safeFlagText(name), strings.Join(names, ", "), suggest.Hint(name, names))
+	}
+	s.grant = grant
+	s.redirectURI = pick("redirect-uri", opts.RedirectURI, p.RedirectURI)
+	s.noBrowser = pickBool("no-browser", opts.NoBrowser, p.NoBrowser)
+	s.keepRefresh = pickBool("keep-refresh", opts.KeepRefresh, p.KeepRefresh)
+	s.refreshSpec = opts.RefreshToken
+	s.dpopKey = pick("dpop-key", opts.DPoPKey, p.DPoPKey)
+	var err error
+	if s.loginTimeout, err = pickDuration("login-timeout", opts.LoginTimeout, p.LoginTimeout); err != nil {
+		return err
+	}
+	if s.minTTL, err = pickDuration("min-ttl", opts.MinTTL, p.MinTTL); err != nil {
+		return err
+	}
+	s.authParams = url.Values{}
+	for k, vs := range p.AuthParams {
+		s.authParams[k] = slices.Clone(vs)
+	}
+	fromFlags := url.Values{}
+	for _, kv := range opts.AuthParams {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return failure.Usagef("usage", "--auth-param %q: use name=value", safeFlagText(kv))
+		}
+		fromFlags.Add(k, v)
+	}
+	for k, vs := range fromFlags {
+		s.authParams[k] = vs
+	}
+	switch {
+	case s.redirectURI != "" && s.grant != oauth.GrantAuthorizationCode:
+		return failure.Usagef("usage", "--redirect-uri is for --grant authorization_code, not %s", s.grantName())
+	case s.refreshSpec != "" && s.grant != oauth.GrantRefreshToken:
+		return failure.Usagef("usage", "--refresh-token is for --grant refresh_token, not %s", s.grantName())
+	case s.keepRefresh && !s.isLogin():
+		return failure.Usagef("usage", "--keep-refresh is for the login grants (authorization_code, device_code, refresh_token); client_credentials gets no refresh token")
+	}
+	return nil
 }
 
 // safeFlagText shows (part of) a flag value in a message: printable ASCII, at most 80 bytes.

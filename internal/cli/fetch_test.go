@@ -168,8 +168,9 @@ func TestFetchClientSecretMethods(t *testing.T) {
 	if got := h.stdout.String(); got != fetchAccessToken+"\n" {
 		t.Errorf("stdout %q, want the token alone", got)
 	}
-	if h.stderr.Len() != 0 {
-		t.Errorf("stderr %q, want silence", h.stderr)
+	// The server grants read:users alone, which is worth a warning (RFC 6749 §3.3), and nothing else is said.
+	if got := h.stderr.String(); got != "jwtkit: warning: the server did not grant write:users admin of the scopes asked for (granted: read:users; RFC 6749 §3.3)\n" {
+		t.Errorf("stderr %q, want the scope warning alone", got)
 	}
 	req := srv.last(t)
 	if !req.basic || req.user != fetchClient || req.pass != fetchSecret {
@@ -650,13 +651,21 @@ func TestFetchNeverShowsSecrets(t *testing.T) {
 			fmt.Fprintf(w, "boom %s %s", r.Header.Get("Authorization"), r.PostForm.Get("client_secret"))
 		}}, []string{"--verbose", "--retries", "0", "--auth-method", "client_secret_post"}},
 		{"json error", []func(http.ResponseWriter, *http.Request){fetchJSONReply(401, `{"error":"invalid_client"}`)}, []string{"--json", "--retries", "0"}},
+		{"client_secret_jwt, verbose", []func(http.ResponseWriter, *http.Request){fetchOKReply(60)}, []string{"--verbose", "--auth-method", "client_secret_jwt", "--no-cache"}},
+		{"refresh token, verbose", []func(http.ResponseWriter, *http.Request){fetchOKReply(60)}, []string{"--verbose", "--grant", "refresh_token", "--refresh-token", "env:GIVEN_RT", "--keep-refresh"}},
+		{"refresh token echoed in an error", []func(http.ResponseWriter, *http.Request){func(w http.ResponseWriter, r *http.Request) {
+			r.ParseForm()
+			w.WriteHeader(400)
+			fmt.Fprintf(w, `{"error":"invalid_grant","error_description":"unknown %s"}`, r.PostForm.Get("refresh_token"))
+		}}, []string{"--verbose", "--grant", "refresh_token", "--refresh-token", "env:GIVEN_RT"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newFetchServer(t, tt.replies...)
 			h := fetchHarness(t)
+			h.env["GIVEN_RT"] = "given-refresh-token-must-not-show"
 			h.fetch(t, srv, tt.args...)
 			req := srv.last(t)
-			secrets := []string{fetchSecret, url.QueryEscape(fetchSecret), "rt-must-not-show",
+			secrets := []string{fetchSecret, url.QueryEscape(fetchSecret), "rt-must-not-show", "given-refresh-token-must-not-show",
 				base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(fetchClient) + ":" + url.QueryEscape(fetchSecret)))}
 			if a := req.form.Get("client_assertion"); a != "" {
 				secrets = append(secrets, a, a[strings.LastIndexByte(a, '.')+1:])
@@ -693,8 +702,18 @@ func TestFetchUsageErrors(t *testing.T) {
 			"client_secret_basic needs the client secret: pass --client-secret env:NAME or @FILE, or set JWTKIT_CLIENT_SECRET"},
 		{"unset secret variable", nil, []string{"--token-url", "https://idp.example/token", "--client-id", "c", "--client-secret", "env:NOPE"},
 			"--client-secret: "},
-		{"unknown method", nil, []string{"--token-url", "https://idp.example/token", "--client-id", "c", "--auth-method", "client_secret_jwt"},
-			`--auth-method "client_secret_jwt": use client_secret_basic, client_secret_post or private_key_jwt`},
+		{"unknown method", nil, []string{"--token-url", "https://idp.example/token", "--client-id", "c", "--auth-method", "client_secret_jws"},
+			`--auth-method "client_secret_jws": use client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, none; did you mean client_secret_jwt?`},
+		{"none for a service", nil, []string{"--token-url", "https://idp.example/token", "--client-id", "c", "--auth-method", "none"},
+			"--auth-method none is for public clients signing a user in"},
+		{"unknown grant", nil, []string{"--token-url", "https://idp.example/token", "--client-id", "c", "--grant", "device"},
+			`unknown --grant "device": use client_credentials, authorization_code, device_code, refresh_token`},
+		{"redirect uri for client credentials", nil, []string{"--token-url", "https://idp.example/token", "--client-id", "c", "--redirect-uri", "http://127.0.0.1:1/cb"},
+			"--redirect-uri is for --grant authorization_code, not client_credentials"},
+		{"keep refresh for client credentials", nil, []string{"--token-url", "https://idp.example/token", "--client-id", "c", "--keep-refresh"},
+			"--keep-refresh is for the login grants"},
+		{"refresh grant without a token", nil, []string{"--token-url", "https://idp.example/token", "--client-id", "c", "--grant", "refresh_token", "--no-cache"},
+			"--grant refresh_token needs a refresh token"},
 		{"no assertion key", nil, []string{"--token-url", "https://idp.example/token", "--client-id", "c", "--auth-method", "private_key_jwt"},
 			"private_key_jwt needs the client's private key: pass --assertion-key FILE"},
 		{"secret with private_key_jwt", nil, []string{"--token-url", "https://idp.example/token", "--client-id", "c", "--auth-method", "private_key_jwt", "--client-secret", "x"},

@@ -55,6 +55,23 @@ type Profile struct {
 	Timeout time.Duration
 	// Insecure allows plain http to any host and unverified TLS (insecure).
 	Insecure *bool
+	// Grant is the grant type (grant): client_credentials, authorization_code, device_code or
+	// refresh_token.
+	Grant string
+	// RedirectURI is the loopback redirect URI of the authorization code grant (redirect-uri).
+	RedirectURI string
+	// AuthParams are extra authorization request parameters (auth-param: a table, as param).
+	AuthParams map[string][]string
+	// KeepRefresh keeps refresh tokens in the cache (keep-refresh).
+	KeepRefresh *bool
+	// NoBrowser prints the sign-in URL instead of opening a browser (no-browser).
+	NoBrowser *bool
+	// LoginTimeout bounds the wait for the user to sign in (login-timeout).
+	LoginTimeout time.Duration
+	// MinTTL is the shortest token lifetime wanted; less gets a warning (min-ttl).
+	MinTTL time.Duration
+	// DPoPKey is the DPoP proof key in the key grammar (dpop-key); a path is made absolute.
+	DPoPKey string
 	// LiteralSecrets names the keys that hold a secret's value itself rather than a reference
 	// (client-secret, passphrase, or assertion-key with inline b64:/b64url:/hex: key bytes).
 	LiteralSecrets []string
@@ -66,16 +83,20 @@ const MaxRetries = 10
 // profileKeys are the keys a profile may have, in the order they are documented.
 var profileKeys = []string{"token-url", "issuer", "client-id", "client-secret", "auth-method",
 	"assertion-key", "assertion-kid", "assertion-alg", "assertion-aud", "passphrase",
-	"scope", "audience", "resource", "param", "retries", "timeout", "insecure"}
+	"scope", "audience", "resource", "param", "retries", "timeout", "insecure",
+	"grant", "redirect-uri", "auth-param", "keep-refresh", "no-browser", "login-timeout", "min-ttl", "dpop-key"}
+
+// Grants are the values grant accepts.
+var Grants = []string{"client_credentials", "authorization_code", "device_code", "refresh_token"}
 
 // Keys returns the keys a profile may set, in documentation order.
 func Keys() []string { return slices.Clone(profileKeys) }
 
 // AuthMethods are the values auth-method accepts.
-var authMethods = []string{"client_secret_basic", "client_secret_post", "private_key_jwt"}
+var authMethods = []string{"client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt", "none"}
 
 // secretKeys are the keys whose values are secrets: they never appear in a message.
-var secretKeys = map[string]bool{"client-secret": true, "passphrase": true, "assertion-key": true}
+var secretKeys = map[string]bool{"client-secret": true, "passphrase": true, "assertion-key": true, "dpop-key": true}
 
 // maxValueLen bounds a string value; maxListLen a list.
 const (
@@ -264,7 +285,63 @@ func (p *Profile) set(key string, v any, dir string, opts Options) error {
 		p.Resources = list
 		return err
 	case "param":
-		return p.setParams(v)
+		params, err := paramsValue("param", v)
+		p.Params = params
+		return err
+	case "auth-param":
+		params, err := paramsValue("auth-param", v)
+		p.AuthParams = params
+		return err
+	case "grant":
+		if err := str(&p.Grant); err != nil {
+			return err
+		}
+		if !slices.Contains(Grants, p.Grant) {
+			return fmt.Errorf("grant %q: use %s%s", p.Grant, strings.Join(Grants, ", "), suggest.Hint(p.Grant, Grants))
+		}
+		return nil
+	case "redirect-uri":
+		return str(&p.RedirectURI)
+	case "keep-refresh", "no-browser":
+		b, ok := v.(bool)
+		if !ok {
+			return fmt.Errorf("%s must be true or false", key)
+		}
+		if key == "keep-refresh" {
+			p.KeepRefresh = &b
+		} else {
+			p.NoBrowser = &b
+		}
+		return nil
+	case "login-timeout", "min-ttl":
+		s, err := stringValue(key, v)
+		if err != nil {
+			return err
+		}
+		d, err := timespec.ParseDuration(s)
+		if err != nil {
+			return fmt.Errorf("%s: %v", key, err)
+		}
+		if d <= 0 {
+			return fmt.Errorf("%s must be longer than 0s", key)
+		}
+		if key == "login-timeout" {
+			p.LoginTimeout = d
+		} else {
+			p.MinTTL = d
+		}
+		return nil
+	case "dpop-key":
+		s, err := secretValue(key, v)
+		if err != nil {
+			return err
+		}
+		s, literal := resolveKeyRef(s, dir, opts.Home)
+		if literal {
+			p.LiteralSecrets = append(p.LiteralSecrets, key)
+		}
+		p.DPoPKey = s
+		return nil
 	case "retries":
 		n, ok := v.(int64)
 		if !ok || n < 0 || n > MaxRetries {
@@ -298,29 +375,29 @@ func (p *Profile) set(key string, v any, dir string, opts Options) error {
 	return fmt.Errorf("unknown key %s%s", quote(key), keyHint(key, profileKeys))
 }
 
-func (p *Profile) setParams(v any) error {
+func paramsValue(key string, v any) (map[string][]string, error) {
 	table, ok := v.(map[string]any)
 	if !ok {
-		return errors.New(`param must be a table, as in param = { organization = "org_123" }`)
+		return nil, fmt.Errorf(`%s must be a table, as in %s = { organization = "org_123" }`, key, key)
 	}
 	if len(table) > maxListLen {
-		return fmt.Errorf("param has %d entries; the limit is %d", len(table), maxListLen)
+		return nil, fmt.Errorf("%s has %d entries; the limit is %d", key, len(table), maxListLen)
 	}
-	p.Params = map[string][]string{}
+	params := map[string][]string{}
 	for _, k := range sortedKeys(table) {
 		if k == "" || !printable(k) || len(k) > 200 {
-			return fmt.Errorf("param name %s: use printable ASCII", quote(k))
+			return nil, fmt.Errorf("%s name %s: use printable ASCII", key, quote(k))
 		}
-		list, err := listValue("param "+k, table[k])
+		list, err := listValue(key+" "+k, table[k])
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if len(list) == 0 {
-			return fmt.Errorf("param %s is empty", k)
+			return nil, fmt.Errorf("%s %s is empty", key, k)
 		}
-		p.Params[k] = list
+		params[k] = list
 	}
-	return nil
+	return params, nil
 }
 
 // stringValue reads a non-empty string of printable characters (no control characters).

@@ -17,7 +17,7 @@ func FuzzParseToken(f *testing.F) {
 	f.Add([]byte(`{"access_token":null,"token_type":"Bearer","expires_in":1e9}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		resp := &safehttp.Response{Status: 200, Header: http.Header{}, Body: body}
-		tok, err := parseToken(resp, "https://idp.example/token", clock)
+		tok, err := parseToken(resp, "https://idp.example/token", clock, false)
 		if err != nil {
 			if msg := err.Error(); strings.ContainsAny(msg, "\n\r\x1b") || len(msg) > 1000 {
 				t.Fatalf("unclean error %q", msg)

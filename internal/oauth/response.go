@@ -111,7 +111,7 @@ func parseError(resp *safehttp.Response, endpoint string) *TokenError {
 }
 
 // parseToken reads a successful token response.
-func parseToken(resp *safehttp.Response, endpoint string, now func() time.Time) (*Token, error) {
+func parseToken(resp *safehttp.Response, endpoint string, now func() time.Time, dpop bool) (*Token, error) {
 	fail := func(format string, args ...any) error {
 		return failure.Remotef("token_response", "token endpoint %s returned an unusable response: %s",
 			endpoint, fmt.Sprintf(format, args...))
@@ -153,11 +153,27 @@ func parseToken(resp *safehttp.Response, endpoint string, now func() time.Time) 
 	if err != nil {
 		return nil, err
 	}
+	normType := "Bearer"
 	switch {
 	case !ok:
 		return nil, fail("no token_type; jwtkit accepts only Bearer tokens")
+	case dpop && strings.EqualFold(tokenType, "dpop"):
+		normType = "DPoP"
+	case dpop:
+		return nil, fail("token_type %q where a DPoP-bound token was asked for (RFC 9449 §5); the server ignored the DPoP proof", safehttp.Sanitize(tokenType, 40))
 	case !strings.EqualFold(tokenType, "bearer"):
 		return nil, fail("token_type %q; jwtkit accepts only Bearer tokens", safehttp.Sanitize(tokenType, 40))
+	}
+	refresh, _, err := str("refresh_token")
+	if err != nil {
+		return nil, err
+	}
+	if refresh != "" && (!isTokenText(refresh) || len(refresh) > 16<<10) {
+		return nil, fail("the refresh_token contains spaces, control or non-ASCII characters, or is too long")
+	}
+	idToken, _, err := str("id_token")
+	if err != nil {
+		return nil, err
 	}
 	scope, _, err := str("scope")
 	if err != nil {
@@ -172,8 +188,8 @@ func parseToken(resp *safehttp.Response, endpoint string, now func() time.Time) 
 	if err != nil {
 		return nil, fail("cannot re-encode it")
 	}
-	t := &Token{AccessToken: access, TokenType: "Bearer", Scope: safehttp.Sanitize(scope, 4096),
-		ExpiresIn: expiresIn, Raw: raw}
+	t := &Token{AccessToken: access, TokenType: normType, Scope: safehttp.Sanitize(scope, 4096),
+		ExpiresIn: expiresIn, Raw: raw, RefreshToken: refresh, IDToken: idToken}
 	if expiresIn > 0 && now != nil {
 		t.ExpiresAt = now().Add(time.Duration(expiresIn) * time.Second)
 	}

@@ -18,7 +18,8 @@ import (
 const OIDCStartTimeout = 20 * time.Second
 
 // OIDCServer is a running oidc-provider (testdata/oidc-provider/server.mjs) on loopback: a real
-// OAuth 2.0 / OpenID Connect server with the client-credentials grant and JWT access tokens.
+// OAuth 2.0 / OpenID Connect server with the client-credentials, authorization code, device
+// code and refresh token grants, DPoP, revocation and JWT access tokens.
 type OIDCServer struct {
 	// Issuer is the server's issuer URL, "http://127.0.0.1:<port>"; discovery, the JWKS and the
 	// token endpoint live under it.
@@ -32,6 +33,27 @@ type OIDCServer struct {
 	DisallowedScope string
 	// Clients are the registered clients, one per authentication method.
 	Clients []OIDCClient
+	// NativeClients may use the authorization code (PKCE), device code and refresh token
+	// grants, with a loopback redirect URI on any port: one public (auth method none), one
+	// authenticating with client_secret_jwt. The server approves every sign-in for the test
+	// user (sub "jwtkit-test-user") at once, and refuses it when login_hint is "deny".
+	NativeClients []OIDCClient
+}
+
+// OIDCTestUser is the sub of every user token the server issues.
+const OIDCTestUser = "jwtkit-test-user"
+
+// NativeClient returns the native client that authenticates with authMethod, failing t when
+// there is none.
+func (s *OIDCServer) NativeClient(t testing.TB, authMethod string) OIDCClient {
+	t.Helper()
+	for _, c := range s.NativeClients {
+		if c.AuthMethod == authMethod {
+			return c
+		}
+	}
+	t.Fatalf("oidc-provider: no native client uses %s", authMethod)
+	return OIDCClient{}
 }
 
 // OIDCClient is a client registered with the server.
@@ -48,6 +70,8 @@ type OIDCClient struct {
 	// KeyID and Alg are the kid and alg the server registered for that key.
 	KeyID string `json:"kid"`
 	Alg   string `json:"alg"`
+	// RedirectURIs are a native client's registered redirect URIs (the port is free).
+	RedirectURIs []string `json:"redirect_uris"`
 }
 
 // Client returns the registered client that authenticates with authMethod, failing t when there
@@ -69,6 +93,7 @@ type oidcSetup struct {
 	AllowedScope    string       `json:"allowed_scope"`
 	DisallowedScope string       `json:"disallowed_scope"`
 	Clients         []OIDCClient `json:"clients"`
+	NativeClients   []OIDCClient `json:"native_clients"`
 }
 
 // OIDCProvider starts testdata/oidc-provider/server.mjs on loopback, waits for its issuer line
@@ -148,6 +173,7 @@ func OIDCProvider(t testing.TB) *OIDCServer {
 		AllowedScopes:   strings.Fields(setup.AllowedScope),
 		DisallowedScope: setup.DisallowedScope,
 		Clients:         setup.Clients,
+		NativeClients:   setup.NativeClients,
 	}
 }
 

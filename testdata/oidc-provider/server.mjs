@@ -20,7 +20,17 @@
 //     A request naming any other resource gets the server's invalid_target error;
 //   - scopes: clients may have "read:users write:users"; "admin:users" is a scope the server
 //     knows but no client may have, so asking for it gives the server's own invalid_scope error.
-//     An unknown client or a wrong secret gives its invalid_client error.
+//     An unknown client or a wrong secret gives its invalid_client error;
+//   - for the people-facing flows, clients.json's "native_clients": public clients (auth method
+//     none) or confidential ones allowed the authorization code (PKCE), refresh token and device
+//     code grants, with a loopback redirect URI whose port may vary (RFC 8252 §7.3, application
+//     type native). A refresh token is issued with every code or device grant. The login and
+//     consent steps are /interaction/:uid, which approves the request at once for the test user
+//     "jwtkit-test-user", so an HTTP client that follows redirects plays the browser; a request
+//     whose login_hint is "deny" is refused with access_denied instead. The device flow's
+//     verification page is oidc-provider's own /device form;
+//   - DPoP (RFC 9449) with the server's nonces off, the token revocation endpoint (RFC 7009), and
+//     the authorization response iss parameter (RFC 9207), which oidc-provider 8 always sends.
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -43,6 +53,22 @@ const setup = JSON.parse(readFileSync(new URL('clients.json', here), 'utf8'));
 const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: 'oidc-provider-es256', alg: 'ES256', use: 'sig' };
 
+function nativeClientMetadata(c) {
+  const meta = {
+    client_id: c.client_id,
+    application_type: 'native',
+    grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
+    response_types: ['code'],
+    redirect_uris: c.redirect_uris,
+    token_endpoint_auth_method: c.token_endpoint_auth_method,
+    scope: `openid offline_access ${setup.allowed_scope}`,
+  };
+  if (c.client_secret !== undefined) {
+    meta.client_secret = c.client_secret;
+  }
+  return meta;
+}
+
 function clientMetadata(c) {
   const meta = {
     client_id: c.client_id,
@@ -63,16 +89,48 @@ function clientMetadata(c) {
   return meta;
 }
 
+const testUser = 'jwtkit-test-user';
+
+// finishInteraction approves the pending login or consent prompt for the test user at once (or
+// refuses it when the authorization request's login_hint is "deny"), then lets oidc-provider
+// redirect the user agent on.
+async function finishInteraction(provider, req, res) {
+  const details = await provider.interactionDetails(req, res);
+  const { prompt, params } = details;
+  let result;
+  if (params.login_hint === 'deny') {
+    result = { error: 'access_denied', error_description: 'the test user said no' };
+  } else if (prompt.name === 'login') {
+    result = { login: { accountId: testUser } };
+  } else {
+    const grant = details.grantId
+      ? await provider.Grant.find(details.grantId)
+      : new provider.Grant({ accountId: details.session.accountId, clientId: params.client_id });
+    const missing = prompt.details;
+    if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+    if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+    for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
+      grant.addResourceScope(indicator, scopes.join(' '));
+    }
+    result = { consent: { grantId: await grant.save() } };
+  }
+  await provider.interactionFinished(req, res, result, { mergeWithLastSubmission: false });
+}
+
 const server = createServer();
 server.listen(port, '127.0.0.1', () => {
   const issuer = `http://127.0.0.1:${server.address().port}`;
   const provider = new Provider(issuer, {
-    clients: setup.clients.map(clientMetadata),
+    clients: [...setup.clients.map(clientMetadata), ...setup.native_clients.map(nativeClientMetadata)],
+    findAccount: async (_ctx, id) => ({ accountId: id, claims: async () => ({ sub: id }) }),
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    interactions: { url: async (_ctx, interaction) => `/interaction/${interaction.uid}` },
     jwks: { keys: [signingKey] },
     scopes: ['openid', 'offline_access', ...setup.allowed_scope.split(' '), setup.disallowed_scope],
-    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    clientAuthMethods: ['none', 'client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt'],
     enabledJWA: {
-      clientAuthSigningAlgValues: ['ES256', 'ES384', 'ES512', 'RS256', 'PS256', 'EdDSA'],
+      clientAuthSigningAlgValues: ['HS256', 'HS384', 'HS512', 'ES256', 'ES384', 'ES512', 'RS256', 'PS256', 'EdDSA'],
+      dPoPSigningAlgValues: ['ES256', 'ES384', 'RS256', 'PS256', 'EdDSA'],
       idTokenSigningAlgValues: ['ES256'],
     },
     // Only an ES256 key exists, so ID tokens (never issued here) would be ES256 too.
@@ -81,6 +139,9 @@ server.listen(port, '127.0.0.1', () => {
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      deviceFlow: { enabled: true },
+      revocation: { enabled: true },
+      dPoP: { enabled: true, nonceSecret: undefined },
       resourceIndicators: {
         enabled: true,
         defaultResource: async (_ctx, _client, oneOf) => oneOf ?? setup.resource,
@@ -101,10 +162,23 @@ server.listen(port, '127.0.0.1', () => {
     },
     ttl: {
       ClientCredentials: 300,
+      AccessToken: 300,
+      DeviceCode: 120,
     },
   });
   provider.on('server_error', (_ctx, err) => console.error('server_error:', err));
-  server.on('request', provider.callback());
+  const callback = provider.callback();
+  server.on('request', (req, res) => {
+    if (req.method === 'GET' && /^\/interaction\/[^/?]+$/.test(req.url)) {
+      finishInteraction(provider, req, res).catch((err) => {
+        console.error('interaction:', err);
+        res.statusCode = 500;
+        res.end('interaction failed');
+      });
+      return;
+    }
+    callback(req, res);
+  });
   process.stdout.write(`${issuer}\n`);
 });
 
