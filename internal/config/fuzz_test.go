@@ -33,8 +33,16 @@ func FuzzParse(f *testing.F) {
 		if len(names) > MaxProfiles {
 			t.Fatalf("%d profiles", len(names))
 		}
-		if file.DefaultProfile != "" && !slices.Contains(names, file.DefaultProfile) {
-			t.Fatalf("default profile %q is not a profile", file.DefaultProfile)
+		broken := make([]string, len(file.Broken))
+		for i, b := range file.Broken {
+			broken[i] = b.Name
+			if failure.KindOf(b.Err) != failure.KindUsage || strings.ContainsAny(b.Err.Error(), "\n\r") {
+				t.Fatalf("broken profile %q: error %q", b.Name, b.Err)
+			}
+		}
+		// The default names a profile of the file, possibly a broken one (File.DefaultProfile).
+		if file.DefaultProfile != "" && !slices.Contains(names, file.DefaultProfile) && !slices.Contains(broken, file.DefaultProfile) {
+			t.Fatalf("default profile %q is neither a profile nor a broken one", file.DefaultProfile)
 		}
 		seen := map[string]bool{}
 		for _, p := range file.Profiles {
