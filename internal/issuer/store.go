@@ -68,7 +68,7 @@ const (
 )
 
 // Store keeps the server's state: authorization codes, refresh-token families, revoked
-// access tokens and device authorizations. Keys are hashes of the secrets (TokenHash), never the secrets themselves, so
+// access tokens, device authorizations and used assertion ids. Keys are hashes of the secrets (TokenHash), never the secrets themselves, so
 // looking one up leaks nothing through timing and a dump of the store holds no usable token.
 // Every method is atomic and safe for concurrent use; entries go away when they expire.
 type Store interface {
@@ -96,6 +96,7 @@ type Store interface {
 	// Revoked reports whether the access token with this jti is revoked.
 	Revoked(jti string, now time.Time) bool
 	DeviceStore
+	JTIStore
 }
 
 // TokenHash is the key a Store keeps a secret under: base64url(SHA-256(secret)).
@@ -115,6 +116,7 @@ type MemoryStore struct {
 	// devices and userCodes index the same device authorizations by device and user code hash.
 	devices   map[string]*deviceEntry
 	userCodes map[string]*deviceEntry
+	jtis      map[string]time.Time // used assertion jti -> its expiry
 }
 
 type codeEntry struct {
@@ -124,7 +126,7 @@ type codeEntry struct {
 }
 
 // NewMemoryStore returns an empty MemoryStore holding at most capacity entries of each kind
-// (codes, families, refresh tokens, revoked tokens, device authorizations); capacity <= 0 means DefaultStoreCapacity.
+// (codes, families, refresh tokens, revoked tokens, device authorizations, used assertion ids); capacity <= 0 means DefaultStoreCapacity.
 func NewMemoryStore(capacity int) *MemoryStore {
 	if capacity <= 0 {
 		capacity = DefaultStoreCapacity
@@ -137,6 +139,7 @@ func NewMemoryStore(capacity int) *MemoryStore {
 		revoked:   map[string]time.Time{},
 		devices:   map[string]*deviceEntry{},
 		userCodes: map[string]*deviceEntry{},
+		jtis:      map[string]time.Time{},
 	}
 }
 
@@ -164,6 +167,7 @@ func (m *MemoryStore) sweep(now time.Time) {
 		}
 	}
 	m.sweepDevices(now)
+	m.sweepJTIs(now)
 }
 
 func (m *MemoryStore) familyHasLiveJTI(f *Family, now time.Time) bool {

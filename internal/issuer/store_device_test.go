@@ -166,3 +166,27 @@ func TestMemoryStoreDevices(t *testing.T) {
 		t.Errorf("live duplicate user code: %v", err)
 	}
 }
+
+func TestMemoryStoreJTI(t *testing.T) {
+	now := testNow
+	m := NewMemoryStore(2)
+	if err := m.UseJTI("a", now.Add(time.Minute), now); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.UseJTI("a", now.Add(time.Minute), now.Add(59*time.Second)); !errors.Is(err, ErrReplayed) {
+		t.Fatalf("replay = %v, want ErrReplayed", err)
+	}
+	if err := m.UseJTI("b", now.Add(2*time.Minute), now); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.UseJTI("c", now.Add(time.Minute), now); !errors.Is(err, ErrStoreFull) {
+		t.Fatalf("third in a store of 2 = %v, want ErrStoreFull", err)
+	}
+	later := now.Add(time.Minute)
+	if err := m.UseJTI("a", later.Add(time.Minute), later); err != nil {
+		t.Fatalf("after expiry: %v", err)
+	}
+	if err := m.UseJTI("b", later.Add(time.Minute), later); !errors.Is(err, ErrReplayed) {
+		t.Errorf("a live jti was forgotten while sweeping: %v", err)
+	}
+}
