@@ -73,6 +73,12 @@ type Config struct {
 	CodeTTL time.Duration
 	// RefreshTTL is how long a grant's refresh tokens work; zero means DefaultRefreshTTL.
 	RefreshTTL time.Duration
+	// DeviceTTL is the lifetime of device codes, at most MaxDeviceLifetime; zero means
+	// DefaultDeviceTTL.
+	DeviceTTL time.Duration
+	// DeviceInterval is the polling interval of the device flow, whole seconds of at least
+	// one; zero means DefaultDeviceInterval.
+	DeviceInterval time.Duration
 	// Now is the clock for token times and assertion checks.
 	Now func() time.Time
 	// Rand is the randomness for jti values, signatures and rotated keys.

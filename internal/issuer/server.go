@@ -21,6 +21,10 @@ const (
 	PathIntrospect          = "/introspect"
 	PathRevoke              = "/revoke"
 	PathEndSession          = "/end_session"
+	// PathDeviceAuthorization and PathDevice are the RFC 8628 device authorization and
+	// verification endpoints.
+	PathDeviceAuthorization = "/device_authorization"
+	PathDevice              = "/device"
 )
 
 // Server is the issuer's http.Handler. It is safe for concurrent use.
@@ -40,8 +44,11 @@ type Server struct {
 	store      Store
 	codeTTL    time.Duration
 	refreshTTL time.Duration
-	plainPKCE  bool // some client may use plain PKCE
-	public     bool // some client is public
+	// deviceTTL and deviceInterval are the device code lifetime and polling interval.
+	deviceTTL      time.Duration
+	deviceInterval time.Duration
+	plainPKCE      bool // some client may use plain PKCE
+	public         bool // some client is public
 }
 
 // New checks cfg and returns a Server. Errors are failure.Usage errors that name the bad part.
@@ -92,6 +99,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.refreshTTL == 0 {
 		s.refreshTTL = DefaultRefreshTTL
+	}
+	if err := s.setDeviceTimes(cfg.DeviceTTL, cfg.DeviceInterval); err != nil {
+		return nil, err
 	}
 	for _, c := range clients {
 		s.plainPKCE = s.plainPKCE || c.AllowPlainPKCE
@@ -278,6 +288,16 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, e *Entry) {
 			return
 		}
 		s.serveRevoke(w, r, e)
+	case PathDeviceAuthorization:
+		if !allowMethods(w, r, e, fail, http.MethodPost) {
+			return
+		}
+		s.serveDeviceAuthorization(w, r, e)
+	case PathDevice:
+		if !allowMethods(w, r, e, fail, http.MethodGet, http.MethodPost) {
+			return
+		}
+		s.serveDevice(w, r, e)
 	case PathEndSession:
 		if !allowMethods(w, r, e, fail, http.MethodGet, http.MethodPost) {
 			return

@@ -50,7 +50,7 @@ const (
 )
 
 // grantTypes are the grant types the token endpoint serves, as discovery lists them.
-var grantTypes = []string{GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials, GrantTokenExchange}
+var grantTypes = []string{GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials, GrantTokenExchange, GrantDeviceCode}
 
 // serveToken is the token endpoint.
 func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, e *Entry) {
@@ -83,14 +83,14 @@ func (s *Server) tokenRequest(w http.ResponseWriter, r *http.Request, e *Entry) 
 	}
 	gt := form.Get("grant_type")
 	switch gt {
-	case GrantClientCredentials, GrantAuthorizationCode, GrantRefreshToken, GrantTokenExchange:
+	case GrantClientCredentials, GrantAuthorizationCode, GrantRefreshToken, GrantTokenExchange, GrantDeviceCode:
 	case "":
 		return tokenResponse{}, newError(http.StatusBadRequest, ErrInvalidRequest, "grant_type is missing; use one of "+strings.Join(grantTypes, ", "))
 	default:
 		return tokenResponse{}, newError(http.StatusBadRequest, ErrUnsupportedGrantType,
 			"grant type "+Sanitize(gt, 60)+" is not supported; use one of "+strings.Join(grantTypes, ", "))
 	}
-	client, oerr := s.authenticateRequest(r, form, e, gt == GrantAuthorizationCode || gt == GrantRefreshToken)
+	client, oerr := s.authenticateRequest(r, form, e, gt == GrantAuthorizationCode || gt == GrantRefreshToken || gt == GrantDeviceCode)
 	if oerr != nil {
 		return tokenResponse{}, oerr
 	}
@@ -101,6 +101,8 @@ func (s *Server) tokenRequest(w http.ResponseWriter, r *http.Request, e *Entry) 
 		return s.refreshGrant(client, form)
 	case GrantTokenExchange:
 		return s.exchangeGrant(client, form)
+	case GrantDeviceCode:
+		return s.deviceGrant(client, form)
 	}
 	scope, oerr := grantScope(client, form.Get("scope"))
 	if oerr != nil {
