@@ -11,7 +11,8 @@ import (
 // testdata/openid-client, run every flow against the server: discovery, authorization code
 // with PKCE following the redirect (confidential and public clients), refresh with rotation and
 // reuse detection, userinfo, introspection, revocation, client credentials and RFC 8693 token
-// exchange (a foreign subject token refused).
+// exchange (a foreign subject token refused) and the RFC 8628 device flow (polling until the
+// approval, a reused and a denied device code refused).
 func TestOpenIDClient(t *testing.T) {
 	rp := testenv.NewOpenIDClient(t)
 	_, iss := liveCodeServer(t)
@@ -34,6 +35,9 @@ func TestOpenIDClient(t *testing.T) {
 		"client_credentials":     `{"scope":"read:users","token_type":"bearer"}`,
 		"token_exchange":         `{"issued_token_type":"urn:ietf:params:oauth:token-type:access_token","scope":"email"}`,
 		"token_exchange_foreign": `"invalid_request"`,
+		"device":                 `{"scope":"openid email","sub":"alice","user_code":true,"verification_uri":true}`,
+		"device_reuse":           `"invalid_grant"`,
+		"device_denied":          `"access_denied"`,
 	}
 	for name, w := range want {
 		if g := mustJSON(got[name]); g != w {

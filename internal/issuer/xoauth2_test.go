@@ -40,8 +40,10 @@ func liveCodeServer(t *testing.T) (*Server, string) {
 		},
 		Users:         []User{{Subject: "alice", Claims: alice}},
 		RestrictHosts: true,
-		Now:           time.Now,
-		Rand:          rand.Reader,
+		// The device flow tests poll every second, not the default five.
+		DeviceInterval: time.Second,
+		Now:            time.Now,
+		Rand:           rand.Reader,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -143,4 +145,78 @@ func TestXOAuth2(t *testing.T) {
 			t.Errorf("wrong secret: %v", err)
 		}
 	})
+}
+
+// TestXOAuth2DeviceFlow runs x/oauth2's RFC 8628 client, DeviceAuth and DeviceAccessToken,
+// against the server: it polls while the user has not approved (authorization_pending), the
+// approval arrives through verification_uri_complete, and the tokens come back once. The
+// device is the public client "app"; then the confidential "web" is denied.
+func TestXOAuth2DeviceFlow(t *testing.T) {
+	_, iss := liveCodeServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	conf := &oauth2.Config{
+		ClientID: "app",
+		Endpoint: oauth2.Endpoint{DeviceAuthURL: iss + "/device_authorization", TokenURL: iss + "/token",
+			AuthStyle: oauth2.AuthStyleInParams},
+		Scopes: []string{"openid", "email"},
+	}
+	da, err := conf.DeviceAuth(ctx)
+	if err != nil {
+		t.Fatalf("device authorization: %v", err)
+	}
+	if da.VerificationURI != iss+"/device" || !strings.HasPrefix(da.VerificationURIComplete, iss+"/device?user_code=") || da.Interval != 1 {
+		t.Fatalf("device authorization response %+v", da)
+	}
+	approved := make(chan error, 1)
+	go func() {
+		// Approve after the client has polled at least once and been told to wait.
+		time.Sleep(1500 * time.Millisecond)
+		res, err := http.Get(da.VerificationURIComplete + "&login_hint=alice")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode != http.StatusOK {
+				err = errors.New("approval answered " + res.Status)
+			}
+		}
+		approved <- err
+	}()
+	tok, err := conf.DeviceAccessToken(ctx, da)
+	if err != nil {
+		t.Fatalf("polling: %v", err)
+	}
+	if err := <-approved; err != nil {
+		t.Fatal(err)
+	}
+	if tok.AccessToken == "" || tok.Extra("id_token") == nil || tok.Extra("scope") != "openid email" {
+		t.Fatalf("token %+v", tok)
+	}
+	// The device code works once.
+	_, err = conf.DeviceAccessToken(ctx, da)
+	var rerr *oauth2.RetrieveError
+	if !errors.As(err, &rerr) || rerr.ErrorCode != ErrInvalidGrant {
+		t.Errorf("second use of the device code: %v", err)
+	}
+	// DeviceAuth sends no client secret (x/oauth2 leaves client authentication at that
+	// endpoint to the caller), so a confidential client adds it as a parameter; RFC 8628 §3.1
+	// requires it to authenticate.
+	web := &oauth2.Config{ClientID: "web", ClientSecret: "web-secret", Endpoint: oauth2.Endpoint{
+		DeviceAuthURL: iss + "/device_authorization", TokenURL: iss + "/token", AuthStyle: oauth2.AuthStyleInHeader}}
+	_, err = web.DeviceAuth(ctx)
+	if !errors.As(err, &rerr) || rerr.ErrorCode != ErrInvalidClient {
+		t.Errorf("a confidential client without its secret: %v", err)
+	}
+	da2, err := web.DeviceAuth(ctx, oauth2.SetAuthURLParam("client_secret", "web-secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.Get(da2.VerificationURIComplete + "&action=deny")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	_, err = web.DeviceAccessToken(ctx, da2)
+	if !errors.As(err, &rerr) || rerr.ErrorCode != ErrAccessDenied {
+		t.Errorf("denied device code: %v", err)
+	}
 }

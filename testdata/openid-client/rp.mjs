@@ -5,7 +5,7 @@
 // Clients it expects: "app", public, redirect http://127.0.0.1/cb (any port); "web",
 // confidential (secret web-secret, client_secret_post by default), redirect http://127.0.0.1/cb;
 // "ci" (secret ci-secret, scope read:users) for client credentials. The default user is alice
-// with an email claim.
+// with an email claim. The device flow's polling interval is 1 s.
 import * as client from 'openid-client';
 
 const issuer = new URL(process.argv[2]);
@@ -91,5 +91,25 @@ out.token_exchange_foreign = await refused('a foreign subject token', () =>
     subject_token: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJtYWxsb3J5In0.',
     subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
   }));
+
+// RFC 8628: the public client "app" as a device; alice approves through
+// verification_uri_complete while openid-client polls (the server's interval is 1 s).
+const dev = await client.initiateDeviceAuthorization(app, { scope: 'openid email' });
+const approval = new Promise((resolve) => setTimeout(resolve, 1500)).then(async () => {
+  const res = await fetch(`${dev.verification_uri_complete}&login_hint=alice`);
+  if (res.status !== 200) throw new Error(`approval answered ${res.status}: ${await res.text()}`);
+});
+const dt = await client.pollDeviceAuthorizationGrant(app, dev);
+await approval;
+out.device = {
+  user_code: /^[B-DF-HJ-NP-TV-XZ]{4}-[B-DF-HJ-NP-TV-XZ]{4}$/.test(dev.user_code),
+  verification_uri: dev.verification_uri === new URL('/device', issuer).href,
+  sub: dt.claims().sub,
+  scope: dt.scope,
+};
+out.device_reuse = await refused('a reused device code', () => client.pollDeviceAuthorizationGrant(app, dev));
+const denied = await client.initiateDeviceAuthorization(web, { scope: 'openid' });
+await fetch(`${denied.verification_uri_complete}&action=deny`);
+out.device_denied = await refused('a denied device code', () => client.pollDeviceAuthorizationGrant(web, denied));
 
 console.log(JSON.stringify(out));
