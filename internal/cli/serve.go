@@ -139,6 +139,14 @@ polls /token with grant_type urn:ietf:params:oauth:grant-type:device_code every
 user_code to /device, approves for the default user or the login_hint; action=deny denies.
 /device alone is a small page to type the code. Codes live 10 minutes and work once.
 
+JWT bearer (RFC 7523 §2.1): grant_type urn:ietf:params:oauth:grant-type:jwt-bearer with an
+assertion signed by a client's registered key (iss = the client id; no other client
+authentication needed) or by a "trusted_issuers" entry of --config,
+  {"trusted_issuers": [{"issuer": "https://idp.example", "jwks": "idp.jwks.json"}]}
+(presented by an authenticated client). aud must be the token endpoint or the issuer, exp at
+most 1h away; the token's sub is the assertion's sub. A jti (or, without one, the assertion
+itself) works once.
+
 Tokens carry iss, sub and client_id (the client), aud (the resource or audience parameters,
 else --audience, else the issuer), scope, iat, exp (--token-ttl) and a random jti, with
 --now / JWTKIT_NOW fixing iat and exp for reproducible tests. Errors are RFC 6749 §5.2 JSON
@@ -259,6 +267,7 @@ func runServe(ctx context.Context, g *Global, opts *ServeOptions) error {
 		Users:           users.list,
 		DefaultUser:     users.def,
 		DeviceInterval:  deviceInterval,
+		TrustedIssuers:  users.trusted,
 		Now:             g.Now,
 		Rand:            g.deps.Rand,
 		Log:             logEntry,

@@ -107,10 +107,12 @@ func serveKeys(g *Global, opts *ServeOptions) ([]keys.Key, bool, error) {
 	return out, false, nil
 }
 
-// serveUsers are the end users of the config file and the default one's sub.
+// serveUsers are the end users of the config file and the default one's sub, and the file's
+// trusted issuers of jwt-bearer assertions with their keys.
 type serveUsers struct {
-	list []issuer.User
-	def  string
+	list    []issuer.User
+	def     string
+	trusted []issuer.TrustedIssuer
 }
 
 // serveClients builds the clients from --config, --client and --client-jwks, and returns the
@@ -135,6 +137,13 @@ func serveClients(g *Global, opts *ServeOptions) ([]issuer.Client, serveUsers, e
 		users = serveUsers{list: cfg.Users, def: cfg.DefaultUser}
 		if !strings.Contains(opts.Config, ":") {
 			configDir = filepath.Dir(strings.TrimPrefix(opts.Config, "@"))
+		}
+		for _, ti := range cfg.TrustedIssuers {
+			list, err := loadKeyFile(g, relativeTo(configDir, ti.JWKS), nil, false)
+			if err != nil {
+				return nil, users, fmt.Errorf("trusted issuer %s: %w", showArg(ti.Issuer), err)
+			}
+			users.trusted = append(users.trusted, issuer.TrustedIssuer{Issuer: ti.Issuer, Keys: list})
 		}
 	}
 	fromFile := len(specs)

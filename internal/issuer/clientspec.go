@@ -113,10 +113,19 @@ const MaxUsers = 1000
 // nor jwks is a public client and needs redirect_uris. "users" lists the end users
 // /authorize logs in, {"sub": "alice", "claims": {"name": "Alice", "email": …}}, and
 // "default_user" names the one logged in without a login_hint (default: the first).
+// "trusted_issuers" lists issuers of jwt-bearer assertions besides the clients,
+// {"issuer": "https://idp.example", "jwks": "idp.jwks.json"} (jwks in the key-file grammar).
 type FileConfig struct {
-	Clients     []ClientSpec
-	Users       []User
-	DefaultUser string
+	Clients        []ClientSpec
+	Users          []User
+	DefaultUser    string
+	TrustedIssuers []TrustedIssuerSpec
+}
+
+// TrustedIssuerSpec is a trusted issuer as the config file names it, before its keys are read.
+type TrustedIssuerSpec struct {
+	Issuer string
+	JWKS   string
 }
 
 type fileClient struct {
@@ -148,9 +157,13 @@ func ParseConfig(data []byte, name string) (FileConfig, error) {
 		return FileConfig{}, usageError("%s: %v", name, err)
 	}
 	var raw struct {
-		Clients     []fileClient `json:"clients"`
-		Users       []fileUser   `json:"users"`
-		DefaultUser string       `json:"default_user"`
+		Clients        []fileClient `json:"clients"`
+		Users          []fileUser   `json:"users"`
+		DefaultUser    string       `json:"default_user"`
+		TrustedIssuers []struct {
+			Issuer string `json:"issuer"`
+			JWKS   string `json:"jwks"`
+		} `json:"trusted_issuers"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -164,6 +177,12 @@ func ParseConfig(data []byte, name string) (FileConfig, error) {
 		return FileConfig{}, usageError("%s lists %d users; the limit is %d", name, len(raw.Users), MaxUsers)
 	}
 	cfg := FileConfig{DefaultUser: raw.DefaultUser}
+	for i, ti := range raw.TrustedIssuers {
+		if ti.Issuer == "" || ti.JWKS == "" {
+			return FileConfig{}, usageError("%s: trusted issuer %d needs both issuer and jwks", name, i+1)
+		}
+		cfg.TrustedIssuers = append(cfg.TrustedIssuers, TrustedIssuerSpec{Issuer: ti.Issuer, JWKS: ti.JWKS})
+	}
 	for _, u := range raw.Users {
 		cfg.Users = append(cfg.Users, User{Subject: u.Sub, Claims: u.Claims})
 	}

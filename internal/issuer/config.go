@@ -73,6 +73,8 @@ type Config struct {
 	CodeTTL time.Duration
 	// RefreshTTL is how long a grant's refresh tokens work; zero means DefaultRefreshTTL.
 	RefreshTTL time.Duration
+	// TrustedIssuers sign jwt-bearer assertions (RFC 7523 §2.1) besides the clients with keys.
+	TrustedIssuers []TrustedIssuer
 	// DeviceTTL is the lifetime of device codes, at most MaxDeviceLifetime; zero means
 	// DefaultDeviceTTL.
 	DeviceTTL time.Duration

@@ -39,6 +39,7 @@ type Server struct {
 	scopes     []string // every registered client's scopes, for discovery
 	ring       *keyRing
 	replay     *replayCache
+	trusted    map[string]*TrustedIssuer // issuers of jwt-bearer assertions, by iss
 	users      map[string]*User
 	user       *User // the default user
 	store      Store
@@ -71,6 +72,10 @@ func New(cfg Config) (*Server, error) {
 	if cfg.TokenTTL < 0 || cfg.CodeTTL < 0 || cfg.RefreshTTL < 0 {
 		return nil, usageError("token and code lifetimes must be positive")
 	}
+	trusted, err := checkTrustedIssuers(cfg.TrustedIssuers, clients)
+	if err != nil {
+		return nil, err
+	}
 	users, err := checkUsers(cfg.Users)
 	if err != nil {
 		return nil, err
@@ -83,6 +88,7 @@ func New(cfg Config) (*Server, error) {
 		audience:   cfg.DefaultAudience,
 		clients:    clients,
 		ring:       ring,
+		trusted:    trusted,
 	}
 	if s.ttl == 0 {
 		s.ttl = DefaultTokenTTL

@@ -41,7 +41,7 @@ func TestDiscovery(t *testing.T) {
 				"authorization_endpoint":                         testIssuer + "/authorize",
 				"introspection_endpoint":                         testIssuer + "/introspect",
 				"revocation_endpoint":                            testIssuer + "/revoke",
-				"grant_types_supported":                          []any{"authorization_code", "refresh_token", "client_credentials", GrantTokenExchange, GrantDeviceCode},
+				"grant_types_supported":                          []any{"authorization_code", "refresh_token", "client_credentials", GrantTokenExchange, GrantDeviceCode, GrantJWTBearer},
 				"device_authorization_endpoint":                  testIssuer + "/device_authorization",
 				"response_types_supported":                       []any{"code"},
 				"response_modes_supported":                       []any{"query"},

@@ -50,7 +50,7 @@ const (
 )
 
 // grantTypes are the grant types the token endpoint serves, as discovery lists them.
-var grantTypes = []string{GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials, GrantTokenExchange, GrantDeviceCode}
+var grantTypes = []string{GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials, GrantTokenExchange, GrantDeviceCode, GrantJWTBearer}
 
 // serveToken is the token endpoint.
 func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, e *Entry) {
@@ -83,14 +83,19 @@ func (s *Server) tokenRequest(w http.ResponseWriter, r *http.Request, e *Entry) 
 	}
 	gt := form.Get("grant_type")
 	switch gt {
-	case GrantClientCredentials, GrantAuthorizationCode, GrantRefreshToken, GrantTokenExchange, GrantDeviceCode:
+	case GrantClientCredentials, GrantAuthorizationCode, GrantRefreshToken, GrantTokenExchange, GrantDeviceCode, GrantJWTBearer:
 	case "":
 		return tokenResponse{}, newError(http.StatusBadRequest, ErrInvalidRequest, "grant_type is missing; use one of "+strings.Join(grantTypes, ", "))
 	default:
 		return tokenResponse{}, newError(http.StatusBadRequest, ErrUnsupportedGrantType,
 			"grant type "+Sanitize(gt, 60)+" is not supported; use one of "+strings.Join(grantTypes, ", "))
 	}
-	client, oerr := s.authenticateRequest(r, form, e, gt == GrantAuthorizationCode || gt == GrantRefreshToken || gt == GrantDeviceCode)
+	var client *Client
+	if gt == GrantJWTBearer {
+		client, oerr = s.bearerClient(r, form, e)
+	} else {
+		client, oerr = s.authenticateRequest(r, form, e, gt == GrantAuthorizationCode || gt == GrantRefreshToken || gt == GrantDeviceCode)
+	}
 	if oerr != nil {
 		return tokenResponse{}, oerr
 	}
@@ -103,6 +108,8 @@ func (s *Server) tokenRequest(w http.ResponseWriter, r *http.Request, e *Entry) 
 		return s.exchangeGrant(client, form)
 	case GrantDeviceCode:
 		return s.deviceGrant(client, form)
+	case GrantJWTBearer:
+		return s.jwtBearerGrant(client, form)
 	}
 	scope, oerr := grantScope(client, form.Get("scope"))
 	if oerr != nil {

@@ -3,7 +3,9 @@ package issuer
 import (
 	"context"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +16,7 @@ import (
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+	"golang.org/x/oauth2/jwt"
 
 	"github.com/jwtkit/jwtkit/internal/claims"
 	"github.com/jwtkit/jwtkit/internal/keys"
@@ -218,5 +221,66 @@ func TestXOAuth2DeviceFlow(t *testing.T) {
 	_, err = web.DeviceAccessToken(ctx, da2)
 	if !errors.As(err, &rerr) || rerr.ErrorCode != ErrAccessDenied {
 		t.Errorf("denied device code: %v", err)
+	}
+}
+
+// TestXOAuth2JWTBearer runs golang.org/x/oauth2/jwt, the service-account flow of RFC 7523
+// §2.1, against the server: the client "svc" signs an RS256 assertion with its key for the
+// subject alice (x/oauth2/jwt sends no jti and puts the scope in the assertion), gets an access
+// token for alice; an assertion signed by another key is refused.
+func TestXOAuth2JWTBearer(t *testing.T) {
+	k := rsaKey()
+	ts := httptest.NewUnstartedServer(nil)
+	iss := "http://" + ts.Listener.Addr().String()
+	srv, err := New(Config{
+		Issuer:        iss,
+		Keys:          []keys.Key{genKey(t, "ES256")},
+		Clients:       []Client{{ID: "svc", Keys: []keys.Key{k.Public()}, Scopes: []string{"read:users", "write:users"}}},
+		RestrictHosts: true,
+		Now:           time.Now,
+		Rand:          rand.Reader,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.Config.Handler = srv
+	ts.Start()
+	t.Cleanup(ts.Close)
+	der, err := x509.MarshalPKCS8PrivateKey(k.JWK.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf := &jwt.Config{
+		Email:      "svc",
+		Subject:    "alice",
+		PrivateKey: pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}),
+		Scopes:     []string{"read:users"},
+		TokenURL:   iss + "/token",
+	}
+	ctx := context.Background()
+	tok, err := conf.TokenSource(ctx).Token()
+	if err != nil {
+		t.Fatalf("jwt-bearer: %v", err)
+	}
+	parts := strings.Split(tok.AccessToken, ".")
+	payload, _ := decodeSegment(parts[1])
+	var c map[string]any
+	if err := json.Unmarshal([]byte(payload), &c); err != nil || c["sub"] != "alice" || c["client_id"] != "svc" || c["scope"] != "read:users" {
+		t.Fatalf("access token claims %s: %v", payload, err)
+	}
+	conf.Subject = "mallory"
+	conf.PrivateKey = func() []byte {
+		// x/oauth2/jwt signs with RSA only: another RSA key (generated, so slow, once).
+		foreign, err := keys.Generate(rand.Reader, "RSA", 2048, "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, _ := x509.MarshalPKCS8PrivateKey(foreign.JWK.Key)
+		return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: other})
+	}()
+	_, err = conf.TokenSource(ctx).Token()
+	var rerr *oauth2.RetrieveError
+	if !errors.As(err, &rerr) || !strings.Contains(string(rerr.Body), ErrInvalidGrant) {
+		t.Errorf("an assertion signed by a foreign key: %v", err)
 	}
 }
