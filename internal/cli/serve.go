@@ -132,6 +132,14 @@ from the user's entry ("profile" and "email" release the standard ones; others a
    "default_user": "alice"}
 A login_hint naming no configured user logs in a user of that sub with no claims.
 
+Claims: a client's "claims" in --config go into its access tokens, a user's into the ID token
+and userinfo. String values are Go templates: {{.client_id}}, {{.scope}}, {{.sub}},
+{{.grant_type}}, and {{now}} / {{add_time "1h"}} (Unix seconds; a value that is only such a
+call is a number), with if/else and eq, ne, lt, le, gt, ge, and, or, not. Nothing else (no
+range, printf or template), at most 4 KiB per value; errors name the file and the claim:
+  {"clients": [{"id": "ci", "secret": "env:CI_SECRET",
+                "claims": {"tenant": "{{.client_id}}-eu", "session_end": "{{add_time \"8h\"}}"}}]}
+
 Device flow (RFC 8628): POST /device_authorization (client authentication as at /token; a
 public client by client_id) answers a device_code and a user_code (XXXX-XXXX); the client
 polls /token with grant_type urn:ietf:params:oauth:grant-type:device_code every

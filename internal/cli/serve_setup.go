@@ -158,7 +158,8 @@ func serveClients(g *Global, opts *ServeOptions) ([]issuer.Client, serveUsers, e
 	index := map[string]int{}
 	for i, spec := range specs {
 		c := issuer.Client{ID: spec.ID, Scopes: spec.Scopes, RedirectURIs: spec.RedirectURIs,
-			PostLogoutRedirectURIs: spec.PostLogoutRedirectURIs, AllowPlainPKCE: spec.AllowPlainPKCE, RefreshTokens: spec.RefreshTokens}
+			PostLogoutRedirectURIs: spec.PostLogoutRedirectURIs, AllowPlainPKCE: spec.AllowPlainPKCE, RefreshTokens: spec.RefreshTokens,
+			Claims: spec.Claims}
 		if spec.Secret != "" {
 			secret, err := resolver(g, false).Secret(spec.Secret)
 			if err != nil {

@@ -26,6 +26,8 @@ type ClientSpec struct {
 	PostLogoutRedirectURIs []string
 	AllowPlainPKCE         bool
 	RefreshTokens          bool
+	// Claims are added to the client's access tokens (Client.Claims).
+	Claims *claims.Object
 }
 
 // secretPrefixes are the key-grammar prefixes whose value runs to the next colon.
@@ -112,7 +114,10 @@ const MaxUsers = 1000
 // key-file grammar, and scopes, when absent, means any scope. A client with neither secret
 // nor jwks is a public client and needs redirect_uris. "users" lists the end users
 // /authorize logs in, {"sub": "alice", "claims": {"name": "Alice", "email": …}}, and
-// "default_user" names the one logged in without a login_hint (default: the first).
+// "default_user" names the one logged in without a login_hint (default: the first). A
+// client's "claims" go into its access tokens, a user's into the ID token and userinfo; their
+// string values may be templates ({{.client_id}}, {{.scope}}, {{.sub}}, {{.grant_type}},
+// {{now}}, {{add_time "1h"}}), checked here.
 // "trusted_issuers" lists issuers of jwt-bearer assertions besides the clients,
 // {"issuer": "https://idp.example", "jwks": "idp.jwks.json"} (jwks in the key-file grammar).
 type FileConfig struct {
@@ -129,14 +134,15 @@ type TrustedIssuerSpec struct {
 }
 
 type fileClient struct {
-	ID                     string    `json:"id"`
-	Secret                 string    `json:"secret"`
-	Scopes                 *[]string `json:"scopes"`
-	JWKS                   string    `json:"jwks"`
-	RedirectURIs           []string  `json:"redirect_uris"`
-	PostLogoutRedirectURIs []string  `json:"post_logout_redirect_uris"`
-	AllowPlainPKCE         bool      `json:"allow_plain_pkce"`
-	RefreshTokens          bool      `json:"refresh_tokens"`
+	ID                     string         `json:"id"`
+	Secret                 string         `json:"secret"`
+	Scopes                 *[]string      `json:"scopes"`
+	JWKS                   string         `json:"jwks"`
+	RedirectURIs           []string       `json:"redirect_uris"`
+	PostLogoutRedirectURIs []string       `json:"post_logout_redirect_uris"`
+	AllowPlainPKCE         bool           `json:"allow_plain_pkce"`
+	RefreshTokens          bool           `json:"refresh_tokens"`
+	Claims                 *claims.Object `json:"claims"`
 }
 
 type fileUser struct {
@@ -194,7 +200,11 @@ func ParseConfig(data []byte, name string) (FileConfig, error) {
 			return FileConfig{}, usageError("%s: client %d: %v", name, i+1, err)
 		}
 		spec := ClientSpec{ID: c.ID, Secret: c.Secret, JWKS: c.JWKS, RedirectURIs: c.RedirectURIs,
-			PostLogoutRedirectURIs: c.PostLogoutRedirectURIs, AllowPlainPKCE: c.AllowPlainPKCE, RefreshTokens: c.RefreshTokens}
+			PostLogoutRedirectURIs: c.PostLogoutRedirectURIs, AllowPlainPKCE: c.AllowPlainPKCE, RefreshTokens: c.RefreshTokens,
+			Claims: c.Claims}
+		if _, err := checkClientClaims(&Client{ID: c.ID, Claims: c.Claims}); err != nil {
+			return FileConfig{}, usageError("%s: %v", name, err)
+		}
 		for _, list := range [][]string{c.RedirectURIs, c.PostLogoutRedirectURIs} {
 			for _, u := range list {
 				if err := checkRedirectURI(u); err != nil {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jwtkit/jwtkit/internal/claims"
 	"github.com/jwtkit/jwtkit/internal/failure"
 	"github.com/jwtkit/jwtkit/internal/keys"
 )
@@ -110,6 +111,9 @@ type Client struct {
 	PostLogoutRedirectURIs []string
 	// AllowPlainPKCE lets the client use the plain code_challenge_method (RFC 7636 §4.2).
 	AllowPlainPKCE bool
+	// Claims are added to every access token the client gets; string values may be templates
+	// (ClaimTemplates). They cannot set the claims the server sets (iss, sub, scope, …).
+	Claims *claims.Object
 	// RefreshTokens gives the client a refresh token with every authorization code grant;
 	// otherwise it gets one only when it asks for the offline_access scope.
 	RefreshTokens bool

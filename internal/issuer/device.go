@@ -184,7 +184,7 @@ func (s *Server) deviceGrant(c *Client, form url.Values) (tokenResponse, *oauthE
 		s.store.RevokeFamily(d.Family, now)
 		return tokenResponse{}, invalidGrant("the device code was already used; the tokens issued for it are revoked")
 	}
-	g := grant{client: c, scope: d.Scope, audience: aud, subject: d.Subject, authTime: d.AuthTime.Unix()}
+	g := grant{grantType: GrantDeviceCode, client: c, scope: d.Scope, audience: aud, subject: d.Subject, authTime: d.AuthTime.Unix()}
 	if g.jti, oerr = s.randomID(16); oerr != nil {
 		return tokenResponse{}, oerr
 	}

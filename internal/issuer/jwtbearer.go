@@ -148,6 +148,6 @@ func (s *Server) jwtBearerGrant(c *Client, form url.Values) (tokenResponse, *oau
 	case err != nil:
 		return tokenResponse{}, storeFailed(err)
 	}
-	g := grant{client: c, scope: scope, audience: aud, subject: sub}
+	g := grant{grantType: GrantJWTBearer, client: c, scope: scope, audience: aud, subject: sub}
 	return s.userTokens(&g, "", "")
 }

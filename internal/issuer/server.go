@@ -40,11 +40,13 @@ type Server struct {
 	ring       *keyRing
 	replay     *replayCache
 	trusted    map[string]*TrustedIssuer // issuers of jwt-bearer assertions, by iss
-	users      map[string]*User
-	user       *User // the default user
-	store      Store
-	codeTTL    time.Duration
-	refreshTTL time.Duration
+	// clientClaims are the compiled claims of the clients that have some, by client id.
+	clientClaims map[string]*ClaimTemplates
+	users        map[string]*User
+	user         *User // the default user
+	store        Store
+	codeTTL      time.Duration
+	refreshTTL   time.Duration
 	// deviceTTL and deviceInterval are the device code lifetime and polling interval.
 	deviceTTL      time.Duration
 	deviceInterval time.Duration
@@ -76,6 +78,16 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	clientClaims := map[string]*ClaimTemplates{}
+	for id, c := range clients {
+		t, err := checkClientClaims(c)
+		if err != nil {
+			return nil, err
+		}
+		if t != nil {
+			clientClaims[id] = t
+		}
+	}
 	users, err := checkUsers(cfg.Users)
 	if err != nil {
 		return nil, err
@@ -89,6 +101,8 @@ func New(cfg Config) (*Server, error) {
 		clients:    clients,
 		ring:       ring,
 		trusted:    trusted,
+		// clientClaims holds only clients that have claims.
+		clientClaims: clientClaims,
 	}
 	if s.ttl == 0 {
 		s.ttl = DefaultTokenTTL

@@ -29,9 +29,11 @@ type tokenResponse struct {
 
 // grant is what a token request is granted, once checked.
 type grant struct {
-	client   *Client
-	scope    string // space-separated granted scopes, "" for none
-	audience []string
+	// grantType is the grant_type of the request, which claim templates may use.
+	grantType string
+	client    *Client
+	scope     string // space-separated granted scopes, "" for none
+	audience  []string
 	// subject is the sub of the access token: the user for the authorization code and
 	// refresh grants, else the client.
 	subject  string
@@ -119,7 +121,7 @@ func (s *Server) tokenRequest(w http.ResponseWriter, r *http.Request, e *Entry) 
 	if oerr != nil {
 		return tokenResponse{}, oerr
 	}
-	g := grant{client: client, scope: scope, audience: aud, subject: client.ID}
+	g := grant{grantType: GrantClientCredentials, client: client, scope: scope, audience: aud, subject: client.ID}
 	tok, oerr := s.accessToken(&g)
 	if oerr != nil {
 		return tokenResponse{}, oerr
@@ -277,6 +279,9 @@ func (s *Server) accessToken(g *grant) (string, *oauthError) {
 	}
 	if g.act != nil {
 		p.Set("act", g.act)
+	}
+	if oerr := s.addClientClaims(p, g, now); oerr != nil {
+		return "", oerr
 	}
 	exp := now.Add(s.ttl)
 	if !g.notAfter.IsZero() && g.notAfter.Before(exp) {
