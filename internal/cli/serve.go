@@ -145,7 +145,8 @@ public client by client_id) answers a device_code and a user_code (XXXX-XXXX); t
 polls /token with grant_type urn:ietf:params:oauth:grant-type:device_code every
 --device-interval. Approval is headless too: a GET of verification_uri_complete, or a POST of
 user_code to /device, approves for the default user or the login_hint; action=deny denies.
-/device alone is a small page to type the code. Codes live 10 minutes and work once.
+/device alone is a small page to type the code. Codes live 10 minutes and work once. A
+public client with no redirect_uris is registered with "device": true.
 
 JWT bearer (RFC 7523 §2.1): grant_type urn:ietf:params:oauth:grant-type:jwt-bearer with an
 assertion signed by a client's registered key (iss = the client id; no other client

@@ -159,7 +159,7 @@ func serveClients(g *Global, opts *ServeOptions) ([]issuer.Client, serveUsers, e
 	for i, spec := range specs {
 		c := issuer.Client{ID: spec.ID, Scopes: spec.Scopes, RedirectURIs: spec.RedirectURIs,
 			PostLogoutRedirectURIs: spec.PostLogoutRedirectURIs, AllowPlainPKCE: spec.AllowPlainPKCE, RefreshTokens: spec.RefreshTokens,
-			Claims: spec.Claims}
+			Claims: spec.Claims, Device: spec.Device}
 		if spec.Secret != "" {
 			secret, err := resolver(g, false).Secret(spec.Secret)
 			if err != nil {

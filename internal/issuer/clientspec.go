@@ -28,6 +28,8 @@ type ClientSpec struct {
 	RefreshTokens          bool
 	// Claims are added to the client's access tokens (Client.Claims).
 	Claims *claims.Object
+	// Device is as in Client.
+	Device bool
 }
 
 // secretPrefixes are the key-grammar prefixes whose value runs to the next colon.
@@ -112,7 +114,8 @@ const MaxUsers = 1000
 //
 // where secret uses the key-material grammar (a bare value is the secret itself), jwks the
 // key-file grammar, and scopes, when absent, means any scope. A client with neither secret
-// nor jwks is a public client and needs redirect_uris. "users" lists the end users
+// nor jwks is a public client and needs redirect_uris, or "device": true when it uses only the
+// device flow. "users" lists the end users
 // /authorize logs in, {"sub": "alice", "claims": {"name": "Alice", "email": …}}, and
 // "default_user" names the one logged in without a login_hint (default: the first). A
 // client's "claims" go into its access tokens, a user's into the ID token and userinfo; their
@@ -143,6 +146,7 @@ type fileClient struct {
 	AllowPlainPKCE         bool           `json:"allow_plain_pkce"`
 	RefreshTokens          bool           `json:"refresh_tokens"`
 	Claims                 *claims.Object `json:"claims"`
+	Device                 bool           `json:"device"`
 }
 
 type fileUser struct {
@@ -201,7 +205,7 @@ func ParseConfig(data []byte, name string) (FileConfig, error) {
 		}
 		spec := ClientSpec{ID: c.ID, Secret: c.Secret, JWKS: c.JWKS, RedirectURIs: c.RedirectURIs,
 			PostLogoutRedirectURIs: c.PostLogoutRedirectURIs, AllowPlainPKCE: c.AllowPlainPKCE, RefreshTokens: c.RefreshTokens,
-			Claims: c.Claims}
+			Claims: c.Claims, Device: c.Device}
 		if _, err := checkClientClaims(&Client{ID: c.ID, Claims: c.Claims}); err != nil {
 			return FileConfig{}, usageError("%s: %v", name, err)
 		}
@@ -223,8 +227,8 @@ func ParseConfig(data []byte, name string) (FileConfig, error) {
 				}
 			}
 		}
-		if spec.Secret == "" && spec.JWKS == "" && len(spec.RedirectURIs) == 0 {
-			return FileConfig{}, usageError("%s: client %s has neither a secret nor jwks (a public client needs redirect_uris)", name, c.ID)
+		if spec.Secret == "" && spec.JWKS == "" && len(spec.RedirectURIs) == 0 && !spec.Device {
+			return FileConfig{}, usageError("%s: client %s has neither a secret nor jwks (a public client needs redirect_uris, or \"device\": true for the device flow)", name, c.ID)
 		}
 		cfg.Clients = append(cfg.Clients, spec)
 	}

@@ -114,6 +114,10 @@ type Client struct {
 	// Claims are added to every access token the client gets; string values may be templates
 	// (ClaimTemplates). They cannot set the claims the server sets (iss, sub, scope, …).
 	Claims *claims.Object
+	// Device lets a public client have no redirect URIs: it uses the device flow (RFC 8628),
+	// which any client may use. Without it a client with no credentials and no redirect URIs
+	// is refused, as a likely mistake.
+	Device bool
 	// RefreshTokens gives the client a refresh token with every authorization code grant;
 	// otherwise it gets one only when it asks for the offline_access scope.
 	RefreshTokens bool
@@ -174,8 +178,8 @@ func checkClients(clients []Client) (map[string]*Client, error) {
 		if _, dup := out[c.ID]; dup {
 			return nil, usageError("client %q is registered twice", c.ID)
 		}
-		if c.Public() && len(c.RedirectURIs) == 0 {
-			return nil, usageError("client %q has neither a secret nor keys; give id:secret or --client-jwks %s=FILE (a public client needs redirect_uris)", c.ID, c.ID)
+		if c.Public() && len(c.RedirectURIs) == 0 && !c.Device {
+			return nil, usageError("client %q has neither a secret nor keys; give id:secret or --client-jwks %s=FILE (a public client needs redirect_uris, or device: true for the device flow)", c.ID, c.ID)
 		}
 		for _, list := range [][]string{c.RedirectURIs, c.PostLogoutRedirectURIs} {
 			for _, u := range list {

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jwtkit/jwtkit/internal/keys"
 )
 
 // testClock is a clock a test moves.
@@ -36,7 +38,7 @@ func newDeviceFixture(t *testing.T) (*fixture, *testClock) {
 	clock := &testClock{now: testNow}
 	f := newFixture(t, func(c *Config) {
 		c.Now = clock.Now
-		c.Clients = append(c.Clients, Client{ID: "tv", RedirectURIs: []string{"http://127.0.0.1/cb"}})
+		c.Clients = append(c.Clients, Client{ID: "tv", Device: true})
 		c.Users = []User{{Subject: "alice"}, {Subject: "bob"}}
 	})
 	return f, clock
@@ -317,6 +319,27 @@ func TestDevicePage(t *testing.T) {
 				t.Errorf("%d %s, want %d with %q", w.Code, w.Body, tc.status, tc.want)
 			}
 		})
+	}
+}
+
+// TestDeviceClientConfig: a client without credentials or redirect URIs is a mistake unless
+// it says it is a device.
+func TestDeviceClientConfig(t *testing.T) {
+	cfg := Config{Issuer: testIssuer, Keys: []keys.Key{genKey(t, "ES256")}, Now: func() time.Time { return testNow },
+		Rand: strings.NewReader(""), Clients: []Client{{ID: "tv"}}}
+	if _, err := New(cfg); err == nil || !strings.Contains(err.Error(), "device: true") {
+		t.Errorf("a bare public client: %v", err)
+	}
+	cfg.Clients[0].Device = true
+	if _, err := New(cfg); err != nil {
+		t.Errorf("a device client: %v", err)
+	}
+	if _, err := ParseConfig([]byte(`{"clients":[{"id":"tv"}]}`), "serve.json"); err == nil || !strings.Contains(err.Error(), `"device": true`) {
+		t.Errorf("ParseConfig of a bare public client: %v", err)
+	}
+	fc, err := ParseConfig([]byte(`{"clients":[{"id":"tv","device":true}]}`), "serve.json")
+	if err != nil || !fc.Clients[0].Device {
+		t.Errorf("ParseConfig of a device client: %+v %v", fc, err)
 	}
 }
 
