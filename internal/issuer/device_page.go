@@ -95,6 +95,11 @@ func (s *Server) serveDevice(w http.ResponseWriter, r *http.Request, e *Entry) {
 	hash := TokenHash(code)
 	d, ok := s.store.DeviceByUser(hash, now)
 	if !ok {
+		if s.codeGuesses.blocked(now) {
+			fail(http.StatusTooManyRequests, ErrSlowDown, "too many wrong codes in the last minute; wait a minute and type the code again")
+			return
+		}
+		s.codeGuesses.fail(now)
 		fail(http.StatusBadRequest, ErrInvalidRequest, "the code is unknown or has expired; start again on the device")
 		return
 	}
