@@ -7,8 +7,8 @@ import (
 
 // Guessing user codes (RFC 8628 §5.1): 8 letters of 20 are 2^34.6 codes, and every wrong
 // guess at /device is counted; past MaxUserCodeFailures in one UserCodeFailureWindow the
-// endpoint refuses lookups until the window ends. Right codes are never refused, so a flood
-// of wrong guesses slows a person down at worst for one window.
+// endpoint refuses every lookup, right codes too, until the window ends: a flood of wrong
+// guesses holds a person up for at most one window, and a guesser learns nothing meanwhile.
 const (
 	MaxUserCodeFailures   = 50
 	UserCodeFailureWindow = time.Minute
