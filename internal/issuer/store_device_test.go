@@ -83,9 +83,11 @@ func TestDeviceCodeDecide(t *testing.T) {
 	}
 }
 
-func TestMemoryStoreDevices(t *testing.T) {
+// testDeviceStore is the contract of DeviceStore, for any Store: newStore returns an empty
+// store that holds at most capacity entries of a kind. A persistent Store runs it too.
+func testDeviceStore(t *testing.T, newStore func(capacity int) Store) {
 	now := testNow
-	m := NewMemoryStore(2)
+	m := newStore(2)
 	d := DeviceCode{ClientID: "tv", UserCode: "u1", Expires: now.Add(time.Minute), Interval: time.Second, LastPoll: now}
 	if err := m.PutDevice("d1", d, now); err != nil {
 		t.Fatal(err)
@@ -167,9 +169,10 @@ func TestMemoryStoreDevices(t *testing.T) {
 	}
 }
 
-func TestMemoryStoreJTI(t *testing.T) {
+// testJTIStore is the contract of JTIStore, for any Store (see testDeviceStore).
+func testJTIStore(t *testing.T, newStore func(capacity int) Store) {
 	now := testNow
-	m := NewMemoryStore(2)
+	m := newStore(2)
 	if err := m.UseJTI("a", now.Add(time.Minute), now); err != nil {
 		t.Fatal(err)
 	}
@@ -189,4 +192,12 @@ func TestMemoryStoreJTI(t *testing.T) {
 	if err := m.UseJTI("b", later.Add(time.Minute), later); !errors.Is(err, ErrReplayed) {
 		t.Errorf("a live jti was forgotten while sweeping: %v", err)
 	}
+}
+
+func TestMemoryStoreDevices(t *testing.T) {
+	testDeviceStore(t, func(n int) Store { return NewMemoryStore(n) })
+}
+
+func TestMemoryStoreJTI(t *testing.T) {
+	testJTIStore(t, func(n int) Store { return NewMemoryStore(n) })
 }
