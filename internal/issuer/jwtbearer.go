@@ -58,10 +58,11 @@ func checkTrustedIssuers(list []TrustedIssuer, clients map[string]*Client) (map[
 }
 
 // bearerClient returns the client of a jwt-bearer request: the authenticated one, or, for a
-// request without client authentication, the client whose id is the assertion's iss (its
-// signature is then the client's credential, RFC 7523 §3.1).
+// request without client authentication (perhaps with a client_id, which must then be the
+// assertion's iss), the client whose id is the assertion's iss: its signature is then the
+// client's credential (RFC 7523 §3.1).
 func (s *Server) bearerClient(r *http.Request, form url.Values, e *Entry) (*Client, *oauthError) {
-	if r.Header.Get("Authorization") == "" && !form.Has("client_id") && !form.Has("client_secret") &&
+	if r.Header.Get("Authorization") == "" && !form.Has("client_secret") &&
 		!form.Has("client_assertion") && !form.Has("client_assertion_type") {
 		raw := form.Get("assertion")
 		if raw == "" {
@@ -72,7 +73,7 @@ func (s *Server) bearerClient(r *http.Request, form url.Values, e *Entry) (*Clie
 			return nil, invalidGrant("the assertion " + problem)
 		}
 		iss, _ := p.Payload["iss"].(string)
-		if c := s.clients[iss]; c != nil && len(c.Keys) > 0 {
+		if c := s.clients[iss]; c != nil && len(c.Keys) > 0 && (!form.Has("client_id") || form.Get("client_id") == iss) {
 			e.ClientID, e.AuthMethod = Sanitize(c.ID, 100), "assertion"
 			return c, nil
 		}

@@ -53,6 +53,10 @@ func TestJWTBearerGrant(t *testing.T) {
 				}
 				return v
 			}(), nil, 200, "", "", "bob", "jwt-es"},
+		{"client_id naming the assertion's issuer",
+			bearerForm(assertion(t, "jwt-es", es, map[string]any{"sub": "alice"}, nil), "client_id", "jwt-es"), nil, 200, "", "", "alice", "jwt-es"},
+		{"client_id naming another client, without its credentials",
+			bearerForm(assertion(t, "jwt-es", es, map[string]any{"sub": "alice"}, nil), "client_id", "ci"), nil, 401, ErrInvalidClient, "client authentication failed", "", ""},
 		{"a trusted issuer's assertion presented by a client",
 			bearerForm(assertion(t, trustedIdP, idp, map[string]any{"sub": "carol"}, nil), "scope", "read"), anyAuth, 200, "", "", "carol", "any"},
 		{"aud the issuer",

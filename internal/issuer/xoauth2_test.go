@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -40,9 +41,13 @@ func liveCodeServer(t *testing.T) (*Server, string) {
 			{ID: "web", Secret: []byte("web-secret"), RedirectURIs: []string{"http://127.0.0.1/cb"},
 				PostLogoutRedirectURIs: []string{"http://127.0.0.1/bye"}},
 			{ID: "ci", Secret: []byte("ci-secret"), Scopes: []string{"read:users"}},
+			// svc signs jwt-bearer assertions with its own key; https://idp.test is a trusted
+			// issuer of them (openid-client's run).
+			{ID: "svc", Keys: []keys.Key{rpBearerKeys()[0].Public()}, Scopes: []string{"read:users"}},
 		},
-		Users:         []User{{Subject: "alice", Claims: alice}},
-		RestrictHosts: true,
+		TrustedIssuers: []TrustedIssuer{{Issuer: "https://idp.test", Keys: []keys.Key{rpBearerKeys()[1].Public()}}},
+		Users:          []User{{Subject: "alice", Claims: alice}},
+		RestrictHosts:  true,
 		// The device flow tests poll every second, not the default five.
 		DeviceInterval: time.Second,
 		Now:            time.Now,
@@ -56,6 +61,12 @@ func liveCodeServer(t *testing.T) (*Server, string) {
 	t.Cleanup(ts.Close)
 	return srv, issuerURL
 }
+
+// rpBearerKeys are the private keys of the client svc and the trusted issuer https://idp.test
+// of liveCodeServer, which relying parties sign jwt-bearer assertions with.
+var rpBearerKeys = sync.OnceValue(func() []keys.Key {
+	return []keys.Key{genKey(nil, "ES256"), genKey(nil, "ES256")}
+})
 
 // TestXOAuth2 runs golang.org/x/oauth2, a relying-party library written elsewhere, through
 // every flow it has against the server: authorization code with PKCE (S256) for a public and
