@@ -157,7 +157,12 @@ var readmeWant = []string{
 	`(?m)^\{"line":3,"valid":true,"sub":"cid"\}$`,
 	`(?m)^> grant_type=client_credentials`, // fetch --verbose, through grep
 	`(?m)^/jwks.json$|/jwks.json$`,         // the discovery document's jwks_uri
-	`(?m)^1: true $`,                       // the CI recipe's stream
+	`(?m)^authorization_pending$`,          // the device flow's poll before the approval
+	`(?m)^approved$`,
+	`(?m)^hello alice, on tv$`, // the user's templated claim in the device flow's ID token
+	`(?m)^\{"tenant":"svc-eu","via":"urn:ietf:params:oauth:grant-type:jwt-bearer","session_end":\d+\}$`,
+	`(?m)^invalid_grant$`, // the replayed jwt-bearer assertion
+	`(?m)^1: true $`,      // the CI recipe's stream
 }
 
 // TestReadmeExamples runs the README as a reader would: every ```sh block, in order, in one

@@ -33,10 +33,12 @@ type ServeOptions struct {
 	ClientJWKS []string
 	Config     string
 
-	TokenTTL  string
-	Audience  string
-	Rotate    string
-	AllowMint bool
+	TokenTTL string
+	Audience string
+	Rotate   string
+	// DeviceInterval is the device flow's polling interval.
+	DeviceInterval string
+	AllowMint      bool
 
 	portSet, mintSet bool
 
@@ -130,6 +132,30 @@ from the user's entry ("profile" and "email" release the standard ones; others a
    "default_user": "alice"}
 A login_hint naming no configured user logs in a user of that sub with no claims.
 
+Claims: a client's "claims" in --config go into its access tokens, a user's into the ID token
+and userinfo. String values are Go templates: {{.client_id}}, {{.scope}}, {{.sub}},
+{{.grant_type}}, and {{now}} / {{add_time "1h"}} (Unix seconds; a value that is only such a
+call is a number), with if/else and eq, ne, lt, le, gt, ge, and, or, not. Nothing else (no
+range, printf or template), at most 4 KiB per value; errors name the file and the claim:
+  {"clients": [{"id": "ci", "secret": "env:CI_SECRET",
+                "claims": {"tenant": "{{.client_id}}-eu", "session_end": "{{add_time \"8h\"}}"}}]}
+
+Device flow (RFC 8628): POST /device_authorization (client authentication as at /token; a
+public client by client_id) answers a device_code and a user_code (XXXX-XXXX); the client
+polls /token with grant_type urn:ietf:params:oauth:grant-type:device_code every
+--device-interval. Approval is headless too: a GET of verification_uri_complete, or a POST of
+user_code to /device, approves for the default user or the login_hint; action=deny denies.
+/device alone is a small page to type the code. Codes live 10 minutes and work once. A
+public client with no redirect_uris is registered with "device": true.
+
+JWT bearer (RFC 7523 §2.1): grant_type urn:ietf:params:oauth:grant-type:jwt-bearer with an
+assertion signed by a client's registered key (iss = the client id; no other client
+authentication needed) or by a "trusted_issuers" entry of --config,
+  {"trusted_issuers": [{"issuer": "https://idp.example", "jwks": "idp.jwks.json"}]}
+(presented by an authenticated client). aud must be the token endpoint or the issuer, exp at
+most 1h away; the token's sub is the assertion's sub. A jti (or, without one, the assertion
+itself) works once.
+
 Tokens carry iss, sub and client_id (the client), aud (the resource or audience parameters,
 else --audience, else the issuer), scope, iat, exp (--token-ttl) and a random jti, with
 --now / JWTKIT_NOW fixing iat and exp for reproducible tests. Errors are RFC 6749 §5.2 JSON
@@ -169,6 +195,7 @@ cross-origin without a CORS preflight that serve never grants.
 	f.StringVar(&opts.TokenTTL, "token-ttl", "1h", "access token lifetime (expires_in)")
 	f.StringVar(&opts.Audience, "audience", "", "aud of tokens requested without resource or audience (default: the issuer)")
 	f.StringVar(&opts.Rotate, "rotate", "", "make a new signing key every `DURATION`, keeping the previous one published one more period")
+	f.StringVar(&opts.DeviceInterval, "device-interval", "5s", "polling interval of the device flow, whole seconds")
 	f.BoolVar(&opts.AllowMint, "allow-mint", false, "serve /mint (default: on when listening on loopback, off otherwise)")
 	return cmd
 }
@@ -193,6 +220,13 @@ func runServe(ctx context.Context, g *Global, opts *ServeOptions) error {
 			}
 			return failure.Usagef("usage", "--rotate: %v", err)
 		}
+	}
+	deviceInterval, err := timespec.ParseDuration(opts.DeviceInterval)
+	if err != nil || deviceInterval < time.Second || deviceInterval%time.Second != 0 || deviceInterval > 5*time.Minute {
+		if err == nil {
+			err = errors.New("use whole seconds from 1s to 5m")
+		}
+		return failure.Usagef("usage", "--device-interval: %v", err)
 	}
 	signingKeys, generated, err := serveKeys(g, opts)
 	if err != nil {
@@ -241,6 +275,8 @@ func runServe(ctx context.Context, g *Global, opts *ServeOptions) error {
 		RestrictHosts:   loopback,
 		Users:           users.list,
 		DefaultUser:     users.def,
+		DeviceInterval:  deviceInterval,
+		TrustedIssuers:  users.trusted,
 		Now:             g.Now,
 		Rand:            g.deps.Rand,
 		Log:             logEntry,

@@ -107,10 +107,12 @@ func serveKeys(g *Global, opts *ServeOptions) ([]keys.Key, bool, error) {
 	return out, false, nil
 }
 
-// serveUsers are the end users of the config file and the default one's sub.
+// serveUsers are the end users of the config file and the default one's sub, and the file's
+// trusted issuers of jwt-bearer assertions with their keys.
 type serveUsers struct {
-	list []issuer.User
-	def  string
+	list    []issuer.User
+	def     string
+	trusted []issuer.TrustedIssuer
 }
 
 // serveClients builds the clients from --config, --client and --client-jwks, and returns the
@@ -136,6 +138,13 @@ func serveClients(g *Global, opts *ServeOptions) ([]issuer.Client, serveUsers, e
 		if !strings.Contains(opts.Config, ":") {
 			configDir = filepath.Dir(strings.TrimPrefix(opts.Config, "@"))
 		}
+		for _, ti := range cfg.TrustedIssuers {
+			list, err := loadKeyFile(g, relativeTo(configDir, ti.JWKS), nil, false)
+			if err != nil {
+				return nil, users, fmt.Errorf("trusted issuer %s: %w", showArg(ti.Issuer), err)
+			}
+			users.trusted = append(users.trusted, issuer.TrustedIssuer{Issuer: ti.Issuer, Keys: list})
+		}
 	}
 	fromFile := len(specs)
 	for _, s := range opts.Clients {
@@ -149,7 +158,8 @@ func serveClients(g *Global, opts *ServeOptions) ([]issuer.Client, serveUsers, e
 	index := map[string]int{}
 	for i, spec := range specs {
 		c := issuer.Client{ID: spec.ID, Scopes: spec.Scopes, RedirectURIs: spec.RedirectURIs,
-			PostLogoutRedirectURIs: spec.PostLogoutRedirectURIs, AllowPlainPKCE: spec.AllowPlainPKCE, RefreshTokens: spec.RefreshTokens}
+			PostLogoutRedirectURIs: spec.PostLogoutRedirectURIs, AllowPlainPKCE: spec.AllowPlainPKCE, RefreshTokens: spec.RefreshTokens,
+			Claims: spec.Claims, Device: spec.Device}
 		if spec.Secret != "" {
 			secret, err := resolver(g, false).Secret(spec.Secret)
 			if err != nil {

@@ -31,22 +31,11 @@ func (s *Server) authenticateAssertion(form url.Values) (*Client, *oauthError) {
 		return nil, clientAuthFailed("unsupported client_assertion_type " + Sanitize(typ, 100)).
 			withDescription("client_assertion_type must be " + AssertionType)
 	}
-	p, err := token.Parse(raw, MaxAssertionBytes)
-	if err != nil {
-		return nil, clientAuthFailed("malformed client assertion").withDescription("client assertion is not a well-formed JWT")
-	}
-	if p.Encrypted || p.Unencoded {
-		return nil, clientAuthFailed("client assertion is a JWE or has b64:false").
-			withDescription("client assertion must be a signed JWT (JWS compact form)")
-	}
-	if _, ok := p.Header["crit"]; ok {
-		return nil, clientAuthFailed("client assertion has crit").withDescription("client assertion has a crit header this server does not understand")
+	p, problem := parseAssertion(raw)
+	if problem != "" {
+		return nil, clientAuthFailed("client assertion: " + problem).withDescription("client assertion " + problem)
 	}
 	alg := p.Alg()
-	if !contains(assertionAlgs, alg) {
-		return nil, clientAuthFailed("client assertion alg " + Sanitize(alg, 20)).
-			withDescription("client assertion algorithm must be one of the token_endpoint_auth_signing_alg_values_supported")
-	}
 	iss, _ := p.Payload["iss"].(string)
 	sub, _ := p.Payload["sub"].(string)
 	if iss == "" || iss != sub {
@@ -79,13 +68,15 @@ func (e *oauthError) withDescription(description string) *oauthError {
 	return &c
 }
 
-// verifyWithClientKeys verifies p with the client's key named by the header kid, or, without a
-// kid, with any of its keys that suits alg.
+// verifyWithClientKeys verifies p with the client's key named by the header kid (or one without
+// a kid), or, when the header has no kid, with any of its keys that suits alg.
 func verifyWithClientKeys(list []keys.Key, alg string, p *token.Parsed) error {
 	kid := p.Kid()
 	tried := 0
 	for _, k := range list {
-		if kid != "" && k.JWK.KeyID != kid {
+		// A registered key without a kid (a PEM public key) is tried whatever the header's
+		// kid: signers name such keys by their thumbprint, which is only one convention.
+		if kid != "" && k.JWK.KeyID != "" && k.JWK.KeyID != kid {
 			continue
 		}
 		if keys.CheckAlg(k, alg, false) != nil {
@@ -98,7 +89,7 @@ func verifyWithClientKeys(list []keys.Key, alg string, p *token.Parsed) error {
 	}
 	switch {
 	case tried > 0:
-		return errors.New("client assertion signature does not verify")
+		return errors.New("the assertion signature does not verify")
 	case kid != "":
 		return fmt.Errorf("no registered key with kid %s for %s", Sanitize(kid, 60), alg)
 	default:
@@ -106,39 +97,72 @@ func verifyWithClientKeys(list []keys.Key, alg string, p *token.Parsed) error {
 	}
 }
 
-// checkAssertionClaims checks the claims of an assertion whose signature verified, and records
-// its jti.
-func (s *Server) checkAssertionClaims(c *Client, p *token.Parsed) *oauthError {
+// parseAssertion parses a JWT assertion (a client assertion or a jwt-bearer grant's) and
+// checks its form: a compact JWS of at most MaxAssertionBytes, no crit, an asymmetric algorithm.
+// problem, when not empty, says what is wrong, fit to follow "client assertion " or "assertion ".
+func parseAssertion(raw string) (p *token.Parsed, problem string) {
+	p, err := token.Parse(raw, MaxAssertionBytes)
+	switch {
+	case err != nil:
+		return nil, "is not a well-formed JWT"
+	case p.Encrypted || p.Unencoded:
+		return nil, "must be a signed JWT (JWS compact form)"
+	}
+	if _, ok := p.Header["crit"]; ok {
+		return nil, "has a crit header this server does not understand"
+	}
+	if !contains(assertionAlgs, p.Alg()) {
+		return nil, "algorithm must be one of the token_endpoint_auth_signing_alg_values_supported"
+	}
+	return p, ""
+}
+
+// assertionClaims checks the claims every assertion of RFC 7523 §3 must have, once its
+// signature verified: aud this server's token endpoint or issuer (one value), exp present, in
+// the future and at most maxLife away, nbf and iat not in the future, and a jti (when
+// requireJTI; else a jti that is present must still be a string). It returns exp and jti, or
+// a problem that reads after "assertion: ".
+func (s *Server) assertionClaims(p *token.Parsed, maxLife time.Duration, requireJTI bool) (exp time.Time, jti, problem string) {
 	now := s.cfg.Now()
 	tokenURL := s.URL(PathToken)
 	if !audienceIs(p.Payload["aud"], tokenURL, s.cfg.Issuer) {
-		return assertionRejected("aud must be the token endpoint %s or the issuer %s, as a single value", tokenURL, s.cfg.Issuer)
+		return exp, "", fmt.Sprintf("aud must be the token endpoint %s or the issuer %s, as a single value", tokenURL, s.cfg.Issuer)
 	}
 	exp, ok, err := p.NumericDate("exp")
 	switch {
 	case err != nil:
-		return assertionRejected("exp is not a NumericDate")
+		return exp, "", "exp is not a NumericDate"
 	case !ok:
-		return assertionRejected("exp is missing")
+		return exp, "", "exp is missing"
 	case !exp.After(now):
-		return assertionRejected("expired at %s", exp.UTC().Format(time.RFC3339))
-	case exp.Sub(now) > MaxAssertionLifetime:
-		return assertionRejected("exp is more than %s away; make assertions short-lived", MaxAssertionLifetime)
+		return exp, "", "expired at " + exp.UTC().Format(time.RFC3339)
+	case exp.Sub(now) > maxLife:
+		return exp, "", fmt.Sprintf("exp is more than %s away; make assertions short-lived", maxLife)
 	}
 	for _, name := range []string{"nbf", "iat"} {
 		t, ok, err := p.NumericDate(name)
 		if err != nil {
-			return assertionRejected("%s is not a NumericDate", name)
+			return exp, "", name + " is not a NumericDate"
 		}
 		if ok && t.After(now.Add(ClockSkew)) {
-			return assertionRejected("%s is in the future (%s)", name, t.UTC().Format(time.RFC3339))
+			return exp, "", fmt.Sprintf("%s is in the future (%s)", name, t.UTC().Format(time.RFC3339))
 		}
 	}
-	jti, _ := p.Payload["jti"].(string)
-	if jti == "" || len(jti) > 256 {
-		return assertionRejected("jti is missing (a unique id of at most 256 bytes is required)")
+	jti, _ = p.Payload["jti"].(string)
+	if _, present := p.Payload["jti"]; (present || requireJTI) && (jti == "" || len(jti) > 256) {
+		return exp, "", "jti is missing (a unique id of at most 256 bytes is required)"
 	}
-	switch err := s.replay.add(c.ID+"\x00"+jti, exp, now); {
+	return exp, jti, ""
+}
+
+// checkAssertionClaims checks the claims of a client assertion whose signature verified, and
+// records its jti.
+func (s *Server) checkAssertionClaims(c *Client, p *token.Parsed) *oauthError {
+	exp, jti, problem := s.assertionClaims(p, MaxAssertionLifetime, true)
+	if problem != "" {
+		return assertionRejected("%s", problem)
+	}
+	switch err := s.replay.add(c.ID+"\x00"+jti, exp, s.cfg.Now()); {
 	case errors.Is(err, errReplayed):
 		return assertionRejected("jti was already used; make a fresh assertion for every request")
 	case err != nil:

@@ -26,6 +26,10 @@ type ClientSpec struct {
 	PostLogoutRedirectURIs []string
 	AllowPlainPKCE         bool
 	RefreshTokens          bool
+	// Claims are added to the client's access tokens (Client.Claims).
+	Claims *claims.Object
+	// Device is as in Client.
+	Device bool
 }
 
 // secretPrefixes are the key-grammar prefixes whose value runs to the next colon.
@@ -110,24 +114,39 @@ const MaxUsers = 1000
 //
 // where secret uses the key-material grammar (a bare value is the secret itself), jwks the
 // key-file grammar, and scopes, when absent, means any scope. A client with neither secret
-// nor jwks is a public client and needs redirect_uris. "users" lists the end users
+// nor jwks is a public client and needs redirect_uris, or "device": true when it uses only the
+// device flow. "users" lists the end users
 // /authorize logs in, {"sub": "alice", "claims": {"name": "Alice", "email": …}}, and
-// "default_user" names the one logged in without a login_hint (default: the first).
+// "default_user" names the one logged in without a login_hint (default: the first). A
+// client's "claims" go into its access tokens, a user's into the ID token and userinfo; their
+// string values may be templates ({{.client_id}}, {{.scope}}, {{.sub}}, {{.grant_type}},
+// {{now}}, {{add_time "1h"}}), checked here.
+// "trusted_issuers" lists issuers of jwt-bearer assertions besides the clients,
+// {"issuer": "https://idp.example", "jwks": "idp.jwks.json"} (jwks in the key-file grammar).
 type FileConfig struct {
-	Clients     []ClientSpec
-	Users       []User
-	DefaultUser string
+	Clients        []ClientSpec
+	Users          []User
+	DefaultUser    string
+	TrustedIssuers []TrustedIssuerSpec
+}
+
+// TrustedIssuerSpec is a trusted issuer as the config file names it, before its keys are read.
+type TrustedIssuerSpec struct {
+	Issuer string
+	JWKS   string
 }
 
 type fileClient struct {
-	ID                     string    `json:"id"`
-	Secret                 string    `json:"secret"`
-	Scopes                 *[]string `json:"scopes"`
-	JWKS                   string    `json:"jwks"`
-	RedirectURIs           []string  `json:"redirect_uris"`
-	PostLogoutRedirectURIs []string  `json:"post_logout_redirect_uris"`
-	AllowPlainPKCE         bool      `json:"allow_plain_pkce"`
-	RefreshTokens          bool      `json:"refresh_tokens"`
+	ID                     string         `json:"id"`
+	Secret                 string         `json:"secret"`
+	Scopes                 *[]string      `json:"scopes"`
+	JWKS                   string         `json:"jwks"`
+	RedirectURIs           []string       `json:"redirect_uris"`
+	PostLogoutRedirectURIs []string       `json:"post_logout_redirect_uris"`
+	AllowPlainPKCE         bool           `json:"allow_plain_pkce"`
+	RefreshTokens          bool           `json:"refresh_tokens"`
+	Claims                 *claims.Object `json:"claims"`
+	Device                 bool           `json:"device"`
 }
 
 type fileUser struct {
@@ -148,9 +167,13 @@ func ParseConfig(data []byte, name string) (FileConfig, error) {
 		return FileConfig{}, usageError("%s: %v", name, err)
 	}
 	var raw struct {
-		Clients     []fileClient `json:"clients"`
-		Users       []fileUser   `json:"users"`
-		DefaultUser string       `json:"default_user"`
+		Clients        []fileClient `json:"clients"`
+		Users          []fileUser   `json:"users"`
+		DefaultUser    string       `json:"default_user"`
+		TrustedIssuers []struct {
+			Issuer string `json:"issuer"`
+			JWKS   string `json:"jwks"`
+		} `json:"trusted_issuers"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -164,6 +187,12 @@ func ParseConfig(data []byte, name string) (FileConfig, error) {
 		return FileConfig{}, usageError("%s lists %d users; the limit is %d", name, len(raw.Users), MaxUsers)
 	}
 	cfg := FileConfig{DefaultUser: raw.DefaultUser}
+	for i, ti := range raw.TrustedIssuers {
+		if ti.Issuer == "" || ti.JWKS == "" {
+			return FileConfig{}, usageError("%s: trusted issuer %d needs both issuer and jwks", name, i+1)
+		}
+		cfg.TrustedIssuers = append(cfg.TrustedIssuers, TrustedIssuerSpec{Issuer: ti.Issuer, JWKS: ti.JWKS})
+	}
 	for _, u := range raw.Users {
 		cfg.Users = append(cfg.Users, User{Subject: u.Sub, Claims: u.Claims})
 	}
@@ -175,7 +204,11 @@ func ParseConfig(data []byte, name string) (FileConfig, error) {
 			return FileConfig{}, usageError("%s: client %d: %v", name, i+1, err)
 		}
 		spec := ClientSpec{ID: c.ID, Secret: c.Secret, JWKS: c.JWKS, RedirectURIs: c.RedirectURIs,
-			PostLogoutRedirectURIs: c.PostLogoutRedirectURIs, AllowPlainPKCE: c.AllowPlainPKCE, RefreshTokens: c.RefreshTokens}
+			PostLogoutRedirectURIs: c.PostLogoutRedirectURIs, AllowPlainPKCE: c.AllowPlainPKCE, RefreshTokens: c.RefreshTokens,
+			Claims: c.Claims, Device: c.Device}
+		if _, err := checkClientClaims(&Client{ID: c.ID, Claims: c.Claims}); err != nil {
+			return FileConfig{}, usageError("%s: %v", name, err)
+		}
 		for _, list := range [][]string{c.RedirectURIs, c.PostLogoutRedirectURIs} {
 			for _, u := range list {
 				if err := checkRedirectURI(u); err != nil {
@@ -194,8 +227,8 @@ func ParseConfig(data []byte, name string) (FileConfig, error) {
 				}
 			}
 		}
-		if spec.Secret == "" && spec.JWKS == "" && len(spec.RedirectURIs) == 0 {
-			return FileConfig{}, usageError("%s: client %s has neither a secret nor jwks (a public client needs redirect_uris)", name, c.ID)
+		if spec.Secret == "" && spec.JWKS == "" && len(spec.RedirectURIs) == 0 && !spec.Device {
+			return FileConfig{}, usageError("%s: client %s has neither a secret nor jwks (a public client needs redirect_uris, or \"device\": true for the device flow)", name, c.ID)
 		}
 		cfg.Clients = append(cfg.Clients, spec)
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jwtkit/jwtkit/internal/claims"
 	"github.com/jwtkit/jwtkit/internal/failure"
 	"github.com/jwtkit/jwtkit/internal/keys"
 )
@@ -73,6 +74,14 @@ type Config struct {
 	CodeTTL time.Duration
 	// RefreshTTL is how long a grant's refresh tokens work; zero means DefaultRefreshTTL.
 	RefreshTTL time.Duration
+	// TrustedIssuers sign jwt-bearer assertions (RFC 7523 §2.1) besides the clients with keys.
+	TrustedIssuers []TrustedIssuer
+	// DeviceTTL is the lifetime of device codes, at most MaxDeviceLifetime; zero means
+	// DefaultDeviceTTL.
+	DeviceTTL time.Duration
+	// DeviceInterval is the polling interval of the device flow, whole seconds of at least
+	// one; zero means DefaultDeviceInterval.
+	DeviceInterval time.Duration
 	// Now is the clock for token times and assertion checks.
 	Now func() time.Time
 	// Rand is the randomness for jti values, signatures and rotated keys.
@@ -102,6 +111,13 @@ type Client struct {
 	PostLogoutRedirectURIs []string
 	// AllowPlainPKCE lets the client use the plain code_challenge_method (RFC 7636 §4.2).
 	AllowPlainPKCE bool
+	// Claims are added to every access token the client gets; string values may be templates
+	// (ClaimTemplates). They cannot set the claims the server sets (iss, sub, scope, …).
+	Claims *claims.Object
+	// Device lets a public client have no redirect URIs: it uses the device flow (RFC 8628),
+	// which any client may use. Without it a client with no credentials and no redirect URIs
+	// is refused, as a likely mistake.
+	Device bool
 	// RefreshTokens gives the client a refresh token with every authorization code grant;
 	// otherwise it gets one only when it asks for the offline_access scope.
 	RefreshTokens bool
@@ -162,8 +178,8 @@ func checkClients(clients []Client) (map[string]*Client, error) {
 		if _, dup := out[c.ID]; dup {
 			return nil, usageError("client %q is registered twice", c.ID)
 		}
-		if c.Public() && len(c.RedirectURIs) == 0 {
-			return nil, usageError("client %q has neither a secret nor keys; give id:secret or --client-jwks %s=FILE (a public client needs redirect_uris)", c.ID, c.ID)
+		if c.Public() && len(c.RedirectURIs) == 0 && !c.Device {
+			return nil, usageError("client %q has neither a secret nor keys; give id:secret or --client-jwks %s=FILE (a public client needs redirect_uris, or device: true for the device flow)", c.ID, c.ID)
 		}
 		for _, list := range [][]string{c.RedirectURIs, c.PostLogoutRedirectURIs} {
 			for _, u := range list {

@@ -24,6 +24,7 @@ type Metadata struct {
 	IntrospectionEndpoint                      string   `json:"introspection_endpoint"`
 	RevocationEndpoint                         string   `json:"revocation_endpoint"`
 	EndSessionEndpoint                         string   `json:"end_session_endpoint,omitempty"`
+	DeviceAuthorizationEndpoint                string   `json:"device_authorization_endpoint"`
 	ScopesSupported                            []string `json:"scopes_supported,omitempty"`
 	ResponseTypesSupported                     []string `json:"response_types_supported"`
 	ResponseModesSupported                     []string `json:"response_modes_supported"`
@@ -66,6 +67,7 @@ func (s *Server) Metadata(oidc bool) Metadata {
 		JWKSURI:                                    s.URL(PathJWKS),
 		IntrospectionEndpoint:                      s.URL(PathIntrospect),
 		RevocationEndpoint:                         s.URL(PathRevoke),
+		DeviceAuthorizationEndpoint:                s.URL(PathDeviceAuthorization),
 		ScopesSupported:                            scopes,
 		ResponseTypesSupported:                     []string{"code"},
 		ResponseModesSupported:                     []string{"query"},

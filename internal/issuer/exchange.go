@@ -89,7 +89,7 @@ func (s *Server) exchangeGrant(c *Client, form url.Values) (tokenResponse, *oaut
 	if oerr != nil {
 		return tokenResponse{}, oerr
 	}
-	g := grant{client: c, scope: scope, audience: aud, subject: subject["sub"].(string), act: act, notAfter: subjectExp}
+	g := grant{grantType: GrantTokenExchange, client: c, scope: scope, audience: aud, subject: subject["sub"].(string), act: act, notAfter: subjectExp}
 	tok, oerr := s.accessToken(&g)
 	if oerr != nil {
 		return tokenResponse{}, oerr

@@ -22,6 +22,10 @@ func FuzzTokenEndpoint(f *testing.F) {
 	f.Add("grant_type=client_credentials&scope=read%3Ausers+x&resource=https%3A%2F%2Fa&resource=b", "Basic YW55OmFueS1zZWNyZXQ=")
 	f.Add("grant_type=client_credentials&client_assertion_type="+AssertionType+"&client_assertion="+a, "")
 	f.Add("grant_type=client_credentials&client_assertion_type="+AssertionType+"&client_assertion=e30.e30.", "")
+	f.Add("grant_type="+GrantJWTBearer+"&assertion="+a, "")
+	f.Add("grant_type="+GrantJWTBearer+"&assertion=e30.e30.&client_id=any&client_secret=x", "")
+	f.Add("grant_type="+GrantDeviceCode+"&device_code=abc&client_id=any&client_secret=any-secret", "")
+	f.Add("grant_type="+GrantDeviceCode+"&client_id=ci", "Basic Y2k6eA==")
 	f.Add("%zz;&&==", "Basic %%%")
 	f.Fuzz(func(t *testing.T, body, authz string) {
 		r := httptest.NewRequest(http.MethodPost, "https://issuer.test/token", strings.NewReader(body))

@@ -66,7 +66,7 @@ func (s *Server) codeGrant(c *Client, form url.Values) (tokenResponse, *oauthErr
 		s.store.RevokeFamily(first, now)
 		return tokenResponse{}, invalidGrant("the authorization code was already used; the tokens issued for it are revoked (RFC 6749 §4.1.2)")
 	}
-	g := grant{client: c, scope: ac.Scope, audience: aud, subject: ac.Subject, authTime: ac.AuthTime.Unix()}
+	g := grant{grantType: GrantAuthorizationCode, client: c, scope: ac.Scope, audience: aud, subject: ac.Subject, authTime: ac.AuthTime.Unix()}
 	if g.jti, oerr = s.randomID(16); oerr != nil {
 		return tokenResponse{}, oerr
 	}
@@ -120,7 +120,7 @@ func (s *Server) refreshGrant(c *Client, form url.Values) (tokenResponse, *oauth
 	if oerr != nil {
 		return tokenResponse{}, oerr
 	}
-	g := grant{client: c, scope: scope, audience: aud, subject: f.Subject, authTime: f.AuthTime.Unix()}
+	g := grant{grantType: GrantRefreshToken, client: c, scope: scope, audience: aud, subject: f.Subject, authTime: f.AuthTime.Unix()}
 	if g.jti, oerr = s.randomID(16); oerr != nil {
 		return tokenResponse{}, oerr
 	}

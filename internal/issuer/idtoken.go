@@ -32,7 +32,12 @@ func (s *Server) idToken(g *grant, accessToken, nonce string) (string, *oauthErr
 		p.Set("nonce", nonce)
 	}
 	p.Set("at_hash", halfHash(st.signer.alg, accessToken))
-	for _, kv := range userClaims(s.lookupUser(g.subject), g.scope) {
+	released, oerr := userClaims(s.lookupUser(g.subject), g.scope,
+		TemplateData{ClientID: g.client.ID, Scope: g.scope, Subject: g.subject, GrantType: g.grantType}, now)
+	if oerr != nil {
+		return "", oerr
+	}
+	for _, kv := range released {
 		p.Set(kv[0].(string), kv[1])
 	}
 	return s.sign(st.signer, header, p)

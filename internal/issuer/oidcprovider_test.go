@@ -114,7 +114,7 @@ func TestJwtkitDiscoveryAcceptsServe(t *testing.T) {
 		t.Fatal(err)
 	}
 	if doc.Issuer != issuerURL || doc.JWKSURI != issuerURL+"/jwks.json" || doc.TokenEndpoint != issuerURL+"/token" ||
-		!slices.Equal(doc.GrantTypesSupported, []string{"authorization_code", "refresh_token", "client_credentials", GrantTokenExchange}) ||
+		!slices.Equal(doc.GrantTypesSupported, []string{"authorization_code", "refresh_token", "client_credentials", GrantTokenExchange, GrantDeviceCode, GrantJWTBearer}) ||
 		!slices.Contains(doc.TokenEndpointAuthMethodsSupported, "private_key_jwt") {
 		t.Errorf("issuer %s, jwks_uri %s, token_endpoint %s, grant types %v, auth methods %v",
 			doc.Issuer, doc.JWKSURI, doc.TokenEndpoint, doc.GrantTypesSupported, doc.TokenEndpointAuthMethodsSupported)

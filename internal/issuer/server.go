@@ -21,6 +21,10 @@ const (
 	PathIntrospect          = "/introspect"
 	PathRevoke              = "/revoke"
 	PathEndSession          = "/end_session"
+	// PathDeviceAuthorization and PathDevice are the RFC 8628 device authorization and
+	// verification endpoints.
+	PathDeviceAuthorization = "/device_authorization"
+	PathDevice              = "/device"
 )
 
 // Server is the issuer's http.Handler. It is safe for concurrent use.
@@ -35,13 +39,21 @@ type Server struct {
 	scopes     []string // every registered client's scopes, for discovery
 	ring       *keyRing
 	replay     *replayCache
-	users      map[string]*User
-	user       *User // the default user
-	store      Store
-	codeTTL    time.Duration
-	refreshTTL time.Duration
-	plainPKCE  bool // some client may use plain PKCE
-	public     bool // some client is public
+	trusted    map[string]*TrustedIssuer // issuers of jwt-bearer assertions, by iss
+	// codeGuesses counts wrong user codes at /device.
+	codeGuesses failureWindow
+	// clientClaims are the compiled claims of the clients that have some, by client id.
+	clientClaims map[string]*ClaimTemplates
+	users        map[string]*User
+	user         *User // the default user
+	store        Store
+	codeTTL      time.Duration
+	refreshTTL   time.Duration
+	// deviceTTL and deviceInterval are the device code lifetime and polling interval.
+	deviceTTL      time.Duration
+	deviceInterval time.Duration
+	plainPKCE      bool // some client may use plain PKCE
+	public         bool // some client is public
 }
 
 // New checks cfg and returns a Server. Errors are failure.Usage errors that name the bad part.
@@ -64,6 +76,20 @@ func New(cfg Config) (*Server, error) {
 	if cfg.TokenTTL < 0 || cfg.CodeTTL < 0 || cfg.RefreshTTL < 0 {
 		return nil, usageError("token and code lifetimes must be positive")
 	}
+	trusted, err := checkTrustedIssuers(cfg.TrustedIssuers, clients)
+	if err != nil {
+		return nil, err
+	}
+	clientClaims := map[string]*ClaimTemplates{}
+	for id, c := range clients {
+		t, err := checkClientClaims(c)
+		if err != nil {
+			return nil, err
+		}
+		if t != nil {
+			clientClaims[id] = t
+		}
+	}
 	users, err := checkUsers(cfg.Users)
 	if err != nil {
 		return nil, err
@@ -76,6 +102,9 @@ func New(cfg Config) (*Server, error) {
 		audience:   cfg.DefaultAudience,
 		clients:    clients,
 		ring:       ring,
+		trusted:    trusted,
+		// clientClaims holds only clients that have claims.
+		clientClaims: clientClaims,
 	}
 	if s.ttl == 0 {
 		s.ttl = DefaultTokenTTL
@@ -92,6 +121,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.refreshTTL == 0 {
 		s.refreshTTL = DefaultRefreshTTL
+	}
+	if err := s.setDeviceTimes(cfg.DeviceTTL, cfg.DeviceInterval); err != nil {
+		return nil, err
 	}
 	for _, c := range clients {
 		s.plainPKCE = s.plainPKCE || c.AllowPlainPKCE
@@ -278,6 +310,16 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, e *Entry) {
 			return
 		}
 		s.serveRevoke(w, r, e)
+	case PathDeviceAuthorization:
+		if !allowMethods(w, r, e, fail, http.MethodPost) {
+			return
+		}
+		s.serveDeviceAuthorization(w, r, e)
+	case PathDevice:
+		if !allowMethods(w, r, e, fail, http.MethodGet, http.MethodPost) {
+			return
+		}
+		s.serveDevice(w, r, e)
 	case PathEndSession:
 		if !allowMethods(w, r, e, fail, http.MethodGet, http.MethodPost) {
 			return

@@ -67,8 +67,8 @@ const (
 	RefreshReused
 )
 
-// Store keeps the server's state: authorization codes, refresh-token families and revoked
-// access tokens. Keys are hashes of the secrets (TokenHash), never the secrets themselves, so
+// Store keeps the server's state: authorization codes, refresh-token families, revoked
+// access tokens, device authorizations and used assertion ids. Keys are hashes of the secrets (TokenHash), never the secrets themselves, so
 // looking one up leaks nothing through timing and a dump of the store holds no usable token.
 // Every method is atomic and safe for concurrent use; entries go away when they expire.
 type Store interface {
@@ -95,6 +95,8 @@ type Store interface {
 	RevokeJTI(jti string, exp, now time.Time) error
 	// Revoked reports whether the access token with this jti is revoked.
 	Revoked(jti string, now time.Time) bool
+	DeviceStore
+	JTIStore
 }
 
 // TokenHash is the key a Store keeps a secret under: base64url(SHA-256(secret)).
@@ -111,6 +113,10 @@ type MemoryStore struct {
 	families map[string]*Family
 	refresh  map[string]string // refresh token hash -> family id, for current and replaced tokens
 	revoked  map[string]time.Time
+	// devices and userCodes index the same device authorizations by device and user code hash.
+	devices   map[string]*deviceEntry
+	userCodes map[string]*deviceEntry
+	jtis      map[string]time.Time // used assertion jti -> its expiry
 }
 
 type codeEntry struct {
@@ -120,17 +126,20 @@ type codeEntry struct {
 }
 
 // NewMemoryStore returns an empty MemoryStore holding at most capacity entries of each kind
-// (codes, families, refresh tokens, revoked tokens); capacity <= 0 means DefaultStoreCapacity.
+// (codes, families, refresh tokens, revoked tokens, device authorizations, used assertion ids); capacity <= 0 means DefaultStoreCapacity.
 func NewMemoryStore(capacity int) *MemoryStore {
 	if capacity <= 0 {
 		capacity = DefaultStoreCapacity
 	}
 	return &MemoryStore{
-		capacity: capacity,
-		codes:    map[string]*codeEntry{},
-		families: map[string]*Family{},
-		refresh:  map[string]string{},
-		revoked:  map[string]time.Time{},
+		capacity:  capacity,
+		codes:     map[string]*codeEntry{},
+		families:  map[string]*Family{},
+		refresh:   map[string]string{},
+		revoked:   map[string]time.Time{},
+		devices:   map[string]*deviceEntry{},
+		userCodes: map[string]*deviceEntry{},
+		jtis:      map[string]time.Time{},
 	}
 }
 
@@ -157,6 +166,8 @@ func (m *MemoryStore) sweep(now time.Time) {
 			delete(m.revoked, jti)
 		}
 	}
+	m.sweepDevices(now)
+	m.sweepJTIs(now)
 }
 
 func (m *MemoryStore) familyHasLiveJTI(f *Family, now time.Time) bool {

@@ -29,9 +29,11 @@ type tokenResponse struct {
 
 // grant is what a token request is granted, once checked.
 type grant struct {
-	client   *Client
-	scope    string // space-separated granted scopes, "" for none
-	audience []string
+	// grantType is the grant_type of the request, which claim templates may use.
+	grantType string
+	client    *Client
+	scope     string // space-separated granted scopes, "" for none
+	audience  []string
 	// subject is the sub of the access token: the user for the authorization code and
 	// refresh grants, else the client.
 	subject  string
@@ -50,7 +52,7 @@ const (
 )
 
 // grantTypes are the grant types the token endpoint serves, as discovery lists them.
-var grantTypes = []string{GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials, GrantTokenExchange}
+var grantTypes = []string{GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials, GrantTokenExchange, GrantDeviceCode, GrantJWTBearer}
 
 // serveToken is the token endpoint.
 func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, e *Entry) {
@@ -83,14 +85,19 @@ func (s *Server) tokenRequest(w http.ResponseWriter, r *http.Request, e *Entry) 
 	}
 	gt := form.Get("grant_type")
 	switch gt {
-	case GrantClientCredentials, GrantAuthorizationCode, GrantRefreshToken, GrantTokenExchange:
+	case GrantClientCredentials, GrantAuthorizationCode, GrantRefreshToken, GrantTokenExchange, GrantDeviceCode, GrantJWTBearer:
 	case "":
 		return tokenResponse{}, newError(http.StatusBadRequest, ErrInvalidRequest, "grant_type is missing; use one of "+strings.Join(grantTypes, ", "))
 	default:
 		return tokenResponse{}, newError(http.StatusBadRequest, ErrUnsupportedGrantType,
 			"grant type "+Sanitize(gt, 60)+" is not supported; use one of "+strings.Join(grantTypes, ", "))
 	}
-	client, oerr := s.authenticateRequest(r, form, e, gt == GrantAuthorizationCode || gt == GrantRefreshToken)
+	var client *Client
+	if gt == GrantJWTBearer {
+		client, oerr = s.bearerClient(r, form, e)
+	} else {
+		client, oerr = s.authenticateRequest(r, form, e, gt == GrantAuthorizationCode || gt == GrantRefreshToken || gt == GrantDeviceCode)
+	}
 	if oerr != nil {
 		return tokenResponse{}, oerr
 	}
@@ -101,6 +108,10 @@ func (s *Server) tokenRequest(w http.ResponseWriter, r *http.Request, e *Entry) 
 		return s.refreshGrant(client, form)
 	case GrantTokenExchange:
 		return s.exchangeGrant(client, form)
+	case GrantDeviceCode:
+		return s.deviceGrant(client, form)
+	case GrantJWTBearer:
+		return s.jwtBearerGrant(client, form)
 	}
 	scope, oerr := grantScope(client, form.Get("scope"))
 	if oerr != nil {
@@ -110,7 +121,7 @@ func (s *Server) tokenRequest(w http.ResponseWriter, r *http.Request, e *Entry) 
 	if oerr != nil {
 		return tokenResponse{}, oerr
 	}
-	g := grant{client: client, scope: scope, audience: aud, subject: client.ID}
+	g := grant{grantType: GrantClientCredentials, client: client, scope: scope, audience: aud, subject: client.ID}
 	tok, oerr := s.accessToken(&g)
 	if oerr != nil {
 		return tokenResponse{}, oerr
@@ -268,6 +279,9 @@ func (s *Server) accessToken(g *grant) (string, *oauthError) {
 	}
 	if g.act != nil {
 		p.Set("act", g.act)
+	}
+	if oerr := s.addClientClaims(p, g, now); oerr != nil {
+		return "", oerr
 	}
 	exp := now.Add(s.ttl)
 	if !g.notAfter.IsZero() && g.notAfter.Before(exp) {

@@ -57,7 +57,13 @@ func (s *Server) serveUserinfo(w http.ResponseWriter, r *http.Request, e *Entry)
 	}
 	out := claims.NewObject()
 	out.Set("sub", sub)
-	for _, kv := range userClaims(s.lookupUser(sub), scope) {
+	cid, _ := p.Payload["client_id"].(string)
+	released, oerr := userClaims(s.lookupUser(sub), scope, TemplateData{ClientID: cid, Scope: scope, Subject: sub}, s.cfg.Now())
+	if oerr != nil {
+		writeError(w, oerr)
+		return
+	}
+	for _, kv := range released {
 		out.Set(kv[0].(string), kv[1])
 	}
 	body, err := out.MarshalJSON()

@@ -2,6 +2,7 @@ package issuer
 
 import (
 	"strings"
+	"time"
 
 	"github.com/jwtkit/jwtkit/internal/claims"
 )
@@ -13,8 +14,10 @@ type User struct {
 	Subject string
 	// Claims are the user's claims (name, email, email_verified, …, and any others), in the
 	// order given. Standard OpenID Connect claims are released by scope (profile, email,
-	// address, phone); any other claim is always released.
+	// address, phone); any other claim is always released. String values may be templates
+	// (ClaimTemplates).
 	Claims *claims.Object
+	tmpl   *ClaimTemplates
 }
 
 // DefaultSubject is the sub of the built-in user, used when the configuration has no users.
@@ -43,14 +46,23 @@ func standardClaim(name string) bool {
 	return false
 }
 
-// userClaims returns the claims of u that scope releases, in u's order.
-func userClaims(u *User, scope string) [][2]any {
+// userClaims returns the claims of u that scope releases, in u's order, their templates
+// rendered for data at now.
+func userClaims(u *User, scope string, data TemplateData, now time.Time) ([][2]any, *oauthError) {
 	if u == nil || u.Claims == nil {
-		return nil
+		return nil, nil
+	}
+	obj := u.Claims
+	if u.tmpl != nil {
+		var err error
+		if obj, err = u.tmpl.Render(data, now); err != nil {
+			return nil, serverError("rendering the claims of user " + Sanitize(u.Subject, 100) + " failed").
+				withDetail(Sanitize(err.Error(), 300))
+		}
 	}
 	granted := strings.Fields(scope)
 	var out [][2]any
-	for _, name := range u.Claims.Keys() {
+	for _, name := range obj.Keys() {
 		release := !standardClaim(name)
 		for _, sc := range granted {
 			if contains(scopeClaims[sc], name) {
@@ -58,11 +70,11 @@ func userClaims(u *User, scope string) [][2]any {
 			}
 		}
 		if release {
-			v, _ := u.Claims.Get(name)
+			v, _ := obj.Get(name)
 			out = append(out, [2]any{name, v})
 		}
 	}
-	return out
+	return out, nil
 }
 
 // checkUsers validates the users: unique printable subjects and no reserved claims.
@@ -81,6 +93,13 @@ func checkUsers(users []User) (map[string]*User, error) {
 				if contains(reservedUserClaims, name) {
 					return nil, usageError("user %q: claim %q is set by the server and cannot be configured", u.Subject, Sanitize(name, 60))
 				}
+			}
+			t, err := CompileClaimTemplates(u.Claims)
+			if err != nil {
+				return nil, usageError("user %q: %v", u.Subject, err)
+			}
+			if len(t.tmpls) > 0 {
+				u.tmpl = t
 			}
 		}
 		out[u.Subject] = &u

@@ -36,7 +36,14 @@ func NewOpenIDClient(t testing.TB) *OpenIDClient {
 // returns its one line of JSON; it fails t when a flow fails.
 func (c *OpenIDClient) RunFlows(t testing.TB, issuer string) []byte {
 	t.Helper()
-	res := Run(t, c.dir, nil, c.node, filepath.Join(c.dir, "rp.mjs"), issuer)
+	return c.RunFlowsInput(t, issuer, nil)
+}
+
+// RunFlowsInput is RunFlows with input on rp.mjs's stdin: a JSON object of test keys for the
+// flows that need them (see rp.mjs), kept off the command line.
+func (c *OpenIDClient) RunFlowsInput(t testing.TB, issuer string, input []byte) []byte {
+	t.Helper()
+	res := Run(t, c.dir, input, c.node, filepath.Join(c.dir, "rp.mjs"), issuer)
 	if res.Code != 0 {
 		t.Fatalf("openid-client against %s: exit %d: %s", issuer, res.Code, bytes.TrimSpace(res.Stderr))
 	}

@@ -5,8 +5,11 @@
 // Clients it expects: "app", public, redirect http://127.0.0.1/cb (any port); "web",
 // confidential (secret web-secret, client_secret_post by default), redirect http://127.0.0.1/cb;
 // "ci" (secret ci-secret, scope read:users) for client credentials. The default user is alice
-// with an email claim.
+// with an email claim. The device flow's polling interval is 1 s. For the jwt-bearer grant:
+// "svc" (its key, a private JWK, on stdin as {"svc": …, "idp": …}) and the trusted issuer
+// https://idp.test (the "idp" key); without stdin those flows are left out.
 import * as client from 'openid-client';
+import * as jose from 'jose';
 
 const issuer = new URL(process.argv[2]);
 const insecure = { execute: [client.allowInsecureRequests] }; // the issuer is http://127.0.0.1
@@ -91,5 +94,53 @@ out.token_exchange_foreign = await refused('a foreign subject token', () =>
     subject_token: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJtYWxsb3J5In0.',
     subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
   }));
+
+// RFC 8628: the public client "app" as a device; alice approves through
+// verification_uri_complete while openid-client polls (the server's interval is 1 s).
+const dev = await client.initiateDeviceAuthorization(app, { scope: 'openid email' });
+const approval = new Promise((resolve) => setTimeout(resolve, 1500)).then(async () => {
+  const res = await fetch(`${dev.verification_uri_complete}&login_hint=alice`);
+  if (res.status !== 200) throw new Error(`approval answered ${res.status}: ${await res.text()}`);
+});
+const dt = await client.pollDeviceAuthorizationGrant(app, dev);
+await approval;
+out.device = {
+  user_code: /^[B-DF-HJ-NP-TV-XZ]{4}-[B-DF-HJ-NP-TV-XZ]{4}$/.test(dev.user_code),
+  verification_uri: dev.verification_uri === new URL('/device', issuer).href,
+  sub: dt.claims().sub,
+  scope: dt.scope,
+};
+out.device_reuse = await refused('a reused device code', () => client.pollDeviceAuthorizationGrant(app, dev));
+const denied = await client.initiateDeviceAuthorization(web, { scope: 'openid' });
+await fetch(`${denied.verification_uri_complete}&action=deny`);
+out.device_denied = await refused('a denied device code', () => client.pollDeviceAuthorizationGrant(web, denied));
+
+// RFC 7523 §2.1: assertions signed with jose by the keys on stdin ({"svc": JWK, "idp": JWK}).
+let input = '';
+for await (const chunk of process.stdin) input += chunk;
+if (input.trim() !== '') {
+  const keys = JSON.parse(input);
+  const bearer = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+  const sign = async (jwk, iss, sub) =>
+    new jose.SignJWT({})
+      .setProtectedHeader({ alg: 'ES256', kid: jwk.kid })
+      .setIssuer(iss)
+      .setSubject(sub)
+      .setAudience(web.serverMetadata().token_endpoint)
+      .setIssuedAt()
+      .setExpirationTime('2m')
+      .setJti(crypto.randomUUID())
+      .sign(await jose.importJWK(jwk, 'ES256'));
+  const payload = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url'));
+  // svc's own assertion is its credential: no other client authentication.
+  const svc = await client.discovery(issuer, 'svc', undefined, client.None(), insecure);
+  const own = await sign(keys.svc, 'svc', 'carol');
+  const jb = payload((await client.genericGrantRequest(svc, bearer, { assertion: own })).access_token);
+  out.jwt_bearer = { sub: jb.sub, client_id: jb.client_id, scope: jb.scope };
+  const trusted = await sign(keys.idp, 'https://idp.test', 'dave');
+  const jt = payload((await client.genericGrantRequest(web, bearer, { assertion: trusted, scope: 'openid' })).access_token);
+  out.jwt_bearer_trusted = { sub: jt.sub, client_id: jt.client_id };
+  out.jwt_bearer_replay = await refused('a replayed assertion', () => client.genericGrantRequest(svc, bearer, { assertion: own }));
+}
 
 console.log(JSON.stringify(out));
