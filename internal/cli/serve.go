@@ -32,6 +32,8 @@ type ServeOptions struct {
 	Clients    []string
 	ClientJWKS []string
 	Config     string
+	// State is the --state file; "" keeps state in memory.
+	State string
 
 	TokenTTL string
 	Audience string
@@ -192,6 +194,7 @@ cross-origin without a CORS preflight that serve never grants.
 	f.StringArrayVar(&opts.Clients, "client", nil, "client `ID:SECRET[:SCOPES]`; SECRET may be env:NAME or @FILE; repeatable")
 	f.StringArrayVar(&opts.ClientJWKS, "client-jwks", nil, "public keys of a private_key_jwt client, `ID=FILE`; repeatable")
 	f.StringVar(&opts.Config, "config", "", "read clients from a JSON `FILE`")
+	f.StringVar(&opts.State, "state", "", "keep codes, refresh tokens and revocations in `FILE` (bbolt, created 0600) across restarts")
 	f.StringVar(&opts.TokenTTL, "token-ttl", "1h", "access token lifetime (expires_in)")
 	f.StringVar(&opts.Audience, "audience", "", "aud of tokens requested without resource or audience (default: the issuer)")
 	f.StringVar(&opts.Rotate, "rotate", "", "make a new signing key every `DURATION`, keeping the previous one published one more period")
@@ -236,6 +239,15 @@ func runServe(ctx context.Context, g *Global, opts *ServeOptions) error {
 	if err != nil {
 		return err
 	}
+	state, err := openServeState(g, opts)
+	if err != nil {
+		return err
+	}
+	var store issuer.Store
+	if state != nil {
+		defer state.Close()
+		store = state
+	}
 
 	listen := opts.listen
 	if listen == nil {
@@ -277,6 +289,7 @@ func runServe(ctx context.Context, g *Global, opts *ServeOptions) error {
 		DefaultUser:     users.def,
 		DeviceInterval:  deviceInterval,
 		TrustedIssuers:  users.trusted,
+		Store:           store,
 		Now:             g.Now,
 		Rand:            g.deps.Rand,
 		Log:             logEntry,
