@@ -99,6 +99,8 @@ func cmdStartServe(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("serve started, but ! startserve expected it to fail")
 		}
 		ts.Setenv(name, strings.TrimSpace(line))
+		// NAME_ADDR is the listener's HOST:PORT, for a script that restarts serve on it.
+		ts.Setenv(name+"_ADDR", strings.TrimPrefix(strings.TrimSpace(line), "http://"))
 		key := serverKey{ts, name}
 		if _, dup := running.LoadOrStore(key, p); dup {
 			stop(ts, p)

@@ -32,6 +32,11 @@ type ServeOptions struct {
 	Clients    []string
 	ClientJWKS []string
 	Config     string
+	// State is the --state file; "" keeps state in memory.
+	State string
+	// IssuerIDs are the named issuers (--issuer-id); AutoIssuers makes others on first use.
+	IssuerIDs   []string
+	AutoIssuers bool
 
 	TokenTTL string
 	Audience string
@@ -192,6 +197,9 @@ cross-origin without a CORS preflight that serve never grants.
 	f.StringArrayVar(&opts.Clients, "client", nil, "client `ID:SECRET[:SCOPES]`; SECRET may be env:NAME or @FILE; repeatable")
 	f.StringArrayVar(&opts.ClientJWKS, "client-jwks", nil, "public keys of a private_key_jwt client, `ID=FILE`; repeatable")
 	f.StringVar(&opts.Config, "config", "", "read clients from a JSON `FILE`")
+	f.StringVar(&opts.State, "state", "", "keep codes, refresh tokens and revocations in `FILE` (bbolt, created 0600) across restarts")
+	f.StringArrayVar(&opts.IssuerIDs, "issuer-id", nil, "also serve issuer `ID` at /ID (own key, the same clients and users); repeatable")
+	f.BoolVar(&opts.AutoIssuers, "auto-issuers", false, "make an issuer for any /ID on first use, up to 100 (like mock-oauth2-server)")
 	f.StringVar(&opts.TokenTTL, "token-ttl", "1h", "access token lifetime (expires_in)")
 	f.StringVar(&opts.Audience, "audience", "", "aud of tokens requested without resource or audience (default: the issuer)")
 	f.StringVar(&opts.Rotate, "rotate", "", "make a new signing key every `DURATION`, keeping the previous one published one more period")
@@ -236,6 +244,15 @@ func runServe(ctx context.Context, g *Global, opts *ServeOptions) error {
 	if err != nil {
 		return err
 	}
+	state, err := openServeState(g, opts)
+	if err != nil {
+		return err
+	}
+	var store issuer.Store
+	if state != nil {
+		defer state.Close()
+		store = state
+	}
 
 	listen := opts.listen
 	if listen == nil {
@@ -264,7 +281,7 @@ func runServe(ctx context.Context, g *Global, opts *ServeOptions) error {
 	if !g.Quiet {
 		logEntry = func(e issuer.Entry) { _, _ = io.WriteString(errOut, formatEntry(g.deps.Now(), e)) }
 	}
-	srv, err := issuer.New(issuer.Config{
+	set, err := newIssuerSet(opts, signingKeys, generated, issuer.Config{
 		Issuer:          iss,
 		Keys:            signingKeys,
 		Alg:             opts.Alg,
@@ -277,6 +294,7 @@ func runServe(ctx context.Context, g *Global, opts *ServeOptions) error {
 		DefaultUser:     users.def,
 		DeviceInterval:  deviceInterval,
 		TrustedIssuers:  users.trusted,
+		Store:           store,
 		Now:             g.Now,
 		Rand:            g.deps.Rand,
 		Log:             logEntry,
@@ -284,9 +302,10 @@ func runServe(ctx context.Context, g *Global, opts *ServeOptions) error {
 	if err != nil {
 		return err
 	}
+	srv := set.Root()
 
 	hs := &http.Server{
-		Handler:           srv,
+		Handler:           set,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,

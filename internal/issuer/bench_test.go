@@ -90,11 +90,26 @@ func BenchmarkTokenLoopback(b *testing.B) {
 // (no network): the headless /authorize with S256 PKCE, then the exchange at /token of a public
 // client for an access token and an ID token, both ES256. It reports round trips per second.
 func BenchmarkAuthCodeRoundTrip(b *testing.B) {
+	benchAuthCode(b, NewMemoryStore(10_000_000))
+}
+
+// BenchmarkAuthCodeRoundTripBolt is BenchmarkAuthCodeRoundTrip with the state in a BoltStore
+// (serve --state), each write one committed transaction.
+func BenchmarkAuthCodeRoundTripBolt(b *testing.B) {
+	s, err := OpenBoltStore(b.TempDir()+"/state.db", 10_000_000, time.Now())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	benchAuthCode(b, s)
+}
+
+func benchAuthCode(b *testing.B, store Store) {
 	srv, err := New(Config{
 		Issuer:  "http://127.0.0.1",
 		Keys:    []keys.Key{genKey(b, "ES256")},
 		Clients: []Client{{ID: "app", RedirectURIs: []string{"http://127.0.0.1/cb"}}},
-		Store:   NewMemoryStore(10_000_000),
+		Store:   store,
 		Now:     time.Now,
 		Rand:    rand.Reader,
 	})

@@ -7,7 +7,16 @@ import (
 )
 
 func TestMemoryStoreBounds(t *testing.T) {
-	m := NewMemoryStore(2)
+	testStoreBounds(t, func(n int) Store { return NewMemoryStore(n) })
+}
+
+func TestMemoryStoreRefreshFamily(t *testing.T) {
+	testStoreRefreshFamily(t, func(n int) Store { return NewMemoryStore(n) })
+}
+
+// testStoreBounds is the contract of a Store's codes and bounds (see testDeviceStore).
+func testStoreBounds(t *testing.T, newStore func(capacity int) Store) {
+	m := newStore(2)
 	now := testNow
 	for i, h := range []string{"a", "b"} {
 		if err := m.PutCode(h, AuthCode{Expires: now.Add(time.Duration(i+1) * time.Minute)}, now); err != nil {
@@ -37,8 +46,9 @@ func TestMemoryStoreBounds(t *testing.T) {
 	}
 }
 
-func TestMemoryStoreRefreshFamily(t *testing.T) {
-	m := NewMemoryStore(10)
+// testStoreRefreshFamily is the contract of a Store's refresh families (see testDeviceStore).
+func testStoreRefreshFamily(t *testing.T, newStore func(capacity int) Store) {
+	m := newStore(10)
 	now := testNow
 	exp := now.Add(time.Hour)
 	if err := m.PutFamily(Family{ID: "f", ClientID: "app", Current: "r1", Expires: exp,
