@@ -53,7 +53,7 @@ func NewSigner(k keys.Key, alg string, now func() time.Time, random io.Reader) (
 	case k.IsSymmetric():
 		return nil, failure.Usagef("key", "the DPoP key %s is an HMAC secret; DPoP proofs are signed with an RSA, EC or Ed25519 private key (RFC 9449 §4.2)", k.Source)
 	case !k.IsPrivate():
-		return nil, failure.Usagef("key", "the DPoP key %s is a %s; signing a DPoP proof needs the private key", k.Source, k.Describe())
+		return nil, failure.Usagef("key", "the DPoP key %s holds only a public key (%s); signing a DPoP proof needs the private key", k.Source, k.Describe())
 	}
 	if alg == "" {
 		var err error
