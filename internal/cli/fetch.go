@@ -17,6 +17,7 @@ import (
 
 	"github.com/jwtkit/jwtkit/internal/discovery"
 	"github.com/jwtkit/jwtkit/internal/diskcache"
+	"github.com/jwtkit/jwtkit/internal/dpop"
 	"github.com/jwtkit/jwtkit/internal/failure"
 	"github.com/jwtkit/jwtkit/internal/jwks"
 	"github.com/jwtkit/jwtkit/internal/oauth"
@@ -101,6 +102,11 @@ authentication, scopes, audience, resources and parameters (and a hash of the se
 reused until 60s before they expire, so repeated calls in a script make no request. --refresh
 gets a new token (and caches it); --no-cache neither reads nor writes the cache.
 
+DPoP (RFC 9449): --dpop-key FILE binds the token to that private key. Each token request carries
+a proof signed with it (sent again once with the server's DPoP-Nonce when it asks for one), the
+token must come back with token_type DPoP, and it is cached per key (by RFC 7638 thumbprint).
+'jwtkit header' and 'jwtkit dpop' make the proofs for the requests that use such a token.
+
 Profiles: --profile NAME (or $JWTKIT_PROFILE, or the file's default-profile) takes every setting
 above from the config file (see 'jwtkit config --help'); flags given on the command line win.
 
@@ -145,6 +151,7 @@ above from the config file (see 'jwtkit config --help'); flags given on the comm
 	f.BoolVar(&opts.Decode, "decode", false, "also print the token's claims on stderr when it is a JWT")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "show the HTTP exchange on stderr, with secrets and tokens redacted")
 	addLoginFlags(f, opts)
+	addDPoPFlags(f, opts)
 	return cmd
 }
 
@@ -176,6 +183,8 @@ type fetchRun struct {
 	// doc and meta are the issuer's metadata once a login flow discovered it.
 	doc  *discovery.Document
 	meta *serverMeta
+	// dpop signs the DPoP proofs when the token is to be DPoP-bound; nil otherwise.
+	dpop *dpop.Signer
 	// usedKeptRefresh is set when the token came from a kept refresh token, so its successor
 	// is kept too.
 	usedKeptRefresh bool
@@ -192,6 +201,9 @@ func runFetch(ctx context.Context, g *Global, opts *FetchOptions) error {
 	}
 	req, err := r.request()
 	if err != nil {
+		return err
+	}
+	if err := r.setupDPoP(req); err != nil {
 		return err
 	}
 	r.verbosef("grant %s, client authentication %s", s.grantName(), req.AuthMethod)
@@ -227,6 +239,7 @@ func runFetch(ctx context.Context, g *Global, opts *FetchOptions) error {
 			return r.red.error(err)
 		}
 	}
+	r.checkDPoPAlg(r.meta)
 	tok, err := r.obtain(ctx, req, &keyReq)
 	if err != nil {
 		var te *oauth.TokenError

@@ -157,6 +157,7 @@ stdout alone, so commands compose in pipes; diagnostics go to stderr.
 		newFetchCmd(g),
 		newConfigCmd(g),
 		newAuditCmd(g),
+		newDPoPCmd(g),
 		newCompletionCmd(g),
 	)
 	registerCompletions(root, g)

@@ -36,6 +36,7 @@ func standaloneCommands() []standalone {
 		{"serve", nil, newServeCmd},
 		{"config", nil, newConfigCmd},
 		{"audit", nil, newAuditCmd},
+		{"dpop", nil, newDPoPCmd},
 	}
 }
 

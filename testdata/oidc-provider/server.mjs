@@ -29,9 +29,9 @@
 //     "jwtkit-test-user", so an HTTP client that follows redirects plays the browser; a request
 //     whose login_hint is "deny" is refused with access_denied instead. The device flow's
 //     verification page is oidc-provider's own /device form;
-//   - DPoP (RFC 9449) with the server's nonces off, the token revocation endpoint (RFC 7009), and
+//   - DPoP (RFC 9449) with the server's nonces required, the token revocation endpoint (RFC 7009), and
 //     the authorization response iss parameter (RFC 9207), which oidc-provider 8 always sends.
-import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 
@@ -141,7 +141,9 @@ server.listen(port, '127.0.0.1', () => {
       clientCredentials: { enabled: true },
       deviceFlow: { enabled: true },
       revocation: { enabled: true },
-      dPoP: { enabled: true, nonceSecret: undefined },
+      // Nonces on (RFC 9449 §8): every DPoP proof needs the server's nonce, so clients must
+      // handle use_dpop_nonce. Requests without DPoP are not affected.
+      dPoP: { enabled: true, nonceSecret: createHash('sha256').update('jwtkit-dpop-nonce').digest(), requireNonce: () => true },
       resourceIndicators: {
         enabled: true,
         defaultResource: async (_ctx, _client, oneOf) => oneOf ?? setup.resource,
