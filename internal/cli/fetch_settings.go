@@ -45,21 +45,28 @@ type fetchSettings struct {
 	refreshSpec string
 	minTTL      time.Duration
 	dpopKey     string
+	// exchange holds token exchange's settings (fetch_exchange.go).
+	exchange exchangeSettings
 }
 
 // grantNames maps --grant values to grant types; the device grant also goes by its URN.
 var grantNames = map[string]string{
-	"client_credentials":  oauth.GrantClientCredentials,
-	"authorization_code":  oauth.GrantAuthorizationCode,
-	"device_code":         oauth.GrantDeviceCode,
-	oauth.GrantDeviceCode: oauth.GrantDeviceCode,
-	"refresh_token":       oauth.GrantRefreshToken,
+	"client_credentials":     oauth.GrantClientCredentials,
+	"authorization_code":     oauth.GrantAuthorizationCode,
+	"device_code":            oauth.GrantDeviceCode,
+	oauth.GrantDeviceCode:    oauth.GrantDeviceCode,
+	"refresh_token":          oauth.GrantRefreshToken,
+	"token-exchange":         oauth.GrantTokenExchange,
+	oauth.GrantTokenExchange: oauth.GrantTokenExchange,
 }
 
 // grantName is the grant as --grant names it.
 func (s *fetchSettings) grantName() string {
-	if s.grant == oauth.GrantDeviceCode {
+	switch s.grant {
+	case oauth.GrantDeviceCode:
 		return "device_code"
+	case oauth.GrantTokenExchange:
+		return "token-exchange"
 	}
 	return s.grant
 }
@@ -260,6 +267,9 @@ func resolveFetchSettings(g *Global, opts *FetchOptions) (*fetchSettings, error)
 	if err := resolveLoginSettings(s, p, opts, changed); err != nil {
 		return nil, err
 	}
+	if err := resolveExchangeSettings(s, p, &opts.ExchangeOptions, changed); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -299,7 +309,7 @@ func resolveLoginSettings(s *fetchSettings, p *config.Profile, opts *FetchOption
 	}
 	grant, ok := grantNames[name]
 	if !ok {
-		names := []string{"client_credentials", "authorization_code", "device_code", "refresh_token"}
+		names := []string{"client_credentials", "authorization_code", "device_code", "refresh_token", "token-exchange", "jwt-bearer"}
 		return failure.Usagef("usage", "unknown --grant %q: use %s%s", safeFlagText(name), strings.Join(names, ", "), suggest.Hint(name, names))
 	}
 	s.grant = grant
