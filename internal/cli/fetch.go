@@ -149,6 +149,7 @@ above from the config file (see 'jwtkit config --help'); flags given on the comm
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "show the HTTP exchange on stderr, with secrets and tokens redacted")
 	addLoginFlags(f, opts)
 	addExchangeFlags(f, &opts.ExchangeOptions)
+	addBearerFlags(f, &opts.ExchangeOptions)
 	return cmd
 }
 
@@ -260,6 +261,8 @@ func (r *fetchRun) obtain(ctx context.Context, req, keyReq *oauth.Request) (*oau
 	switch s.grant {
 	case oauth.GrantTokenExchange:
 		return r.tokenExchange(ctx, req)
+	case oauth.GrantJWTBearer:
+		return r.jwtBearer(ctx, req)
 	}
 	if !s.isLogin() {
 		return oauth.ClientCredentials(ctx, r.client, *req)

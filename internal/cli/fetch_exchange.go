@@ -17,6 +17,9 @@ type ExchangeOptions struct {
 	SubjectToken, SubjectTokenType string
 	ActorToken, ActorTokenType     string
 	RequestedTokenType             string
+
+	// Assertion, AssertionSub and AssertionIss are the jwt-bearer grant's flags.
+	Assertion, AssertionSub, AssertionIss string
 }
 
 // exchangeSettings are the merged token exchange settings; the token specs are in the key

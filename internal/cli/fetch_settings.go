@@ -47,6 +47,8 @@ type fetchSettings struct {
 	dpopKey     string
 	// exchange holds token exchange's settings (fetch_exchange.go).
 	exchange exchangeSettings
+	// bearer holds the jwt-bearer grant's settings (fetch_jwtbearer.go).
+	bearer bearerSettings
 }
 
 // grantNames maps --grant values to grant types; the device grant also goes by its URN.
@@ -58,6 +60,8 @@ var grantNames = map[string]string{
 	"refresh_token":          oauth.GrantRefreshToken,
 	"token-exchange":         oauth.GrantTokenExchange,
 	oauth.GrantTokenExchange: oauth.GrantTokenExchange,
+	"jwt-bearer":             oauth.GrantJWTBearer,
+	oauth.GrantJWTBearer:     oauth.GrantJWTBearer,
 }
 
 // grantName is the grant as --grant names it.
@@ -67,6 +71,8 @@ func (s *fetchSettings) grantName() string {
 		return "device_code"
 	case oauth.GrantTokenExchange:
 		return "token-exchange"
+	case oauth.GrantJWTBearer:
+		return "jwt-bearer"
 	}
 	return s.grant
 }
@@ -211,10 +217,6 @@ func resolveFetchSettings(g *Global, opts *FetchOptions) (*fetchSettings, error)
 	if s.passphrase == "" {
 		s.passphrase = g.deps.Getenv("JWTKIT_PASSPHRASE")
 	}
-	if s.authMethod == "" && s.assertionKey != "" {
-		// A signing key and no method: the key is there for private_key_jwt.
-		s.authMethod = "private_key_jwt"
-	}
 
 	if changed("scope") {
 		s.scopes = scopes.Split(opts.Scopes)
@@ -269,6 +271,13 @@ func resolveFetchSettings(g *Global, opts *FetchOptions) (*fetchSettings, error)
 	}
 	if err := resolveExchangeSettings(s, p, &opts.ExchangeOptions, changed); err != nil {
 		return nil, err
+	}
+	if err := resolveBearerSettings(s, p, &opts.ExchangeOptions, changed); err != nil {
+		return nil, err
+	}
+	if s.authMethod == "" && s.assertionKey != "" {
+		// A signing key and no method: the key is there for private_key_jwt.
+		s.authMethod = "private_key_jwt"
 	}
 	return s, nil
 }

@@ -55,3 +55,14 @@ func TestIssuedTokenType(t *testing.T) {
 		t.Error("ShortTokenType")
 	}
 }
+
+func TestJWTBearerParams(t *testing.T) {
+	if v, err := JWTBearerParams("aGVhZA.Ym9keQ.c2ln"); err != nil || v.Get("assertion") != "aGVhZA.Ym9keQ.c2ln" {
+		t.Errorf("a compact JWS: %v, %v", v, err)
+	}
+	for _, bad := range []string{"", "opaque-value", "a.b", "a.b.c.d.e", "a..c", "a.b.c d"} {
+		if _, err := JWTBearerParams(bad); err == nil || strings.Contains(err.Error(), bad) && bad != "" {
+			t.Errorf("JWTBearerParams(%q) = %v", bad, err)
+		}
+	}
+}
