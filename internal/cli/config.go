@@ -34,7 +34,10 @@ A profile's keys are fetch's flag names: ` + "token-url, issuer, client-id, clie
 	`assertion-key, assertion-kid, assertion-alg, assertion-aud, passphrase, scope, audience,
 resource (a string or an array), param (a table), retries (a number), timeout ("30s") and
 insecure (true or false), and for the login flows grant, redirect-uri, auth-param (a table),
-keep-refresh and no-browser (true or false), login-timeout and min-ttl ("5m"), dpop-key. Flags given on the command line win over the profile; a --param
+keep-refresh and no-browser (true or false), login-timeout and min-ttl ("5m"), dpop-key; for
+token exchange subject-token, subject-token-type, actor-token, actor-token-type and
+requested-token-type; for jwt-bearer assertion, assertion-sub and assertion-iss; for mutual TLS
+client-cert and client-key. Flags given on the command line win over the profile; a --param
 replaces the profile's parameter of the same name. Relative @FILE and key paths are relative to
 the config file; ~/ is the home directory.
 
@@ -241,5 +244,11 @@ func profileJSON(p *config.Profile, f *config.File) *claims.Object {
 		o.Set("min-ttl", p.MinTTL.String())
 	}
 	str("dpop-key", p.DPoPKey)
+	for _, kv := range [][2]string{{"subject-token", p.SubjectToken}, {"subject-token-type", p.SubjectTokenType},
+		{"actor-token", p.ActorToken}, {"actor-token-type", p.ActorTokenType}, {"requested-token-type", p.RequestedTokenType},
+		{"assertion", p.Assertion}, {"assertion-sub", p.AssertionSub}, {"assertion-iss", p.AssertionIss},
+		{"client-cert", p.ClientCert}, {"client-key", p.ClientKey}} {
+		str(kv[0], kv[1])
+	}
 	return o
 }

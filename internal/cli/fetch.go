@@ -50,6 +50,9 @@ type FetchOptions struct {
 	NoBrowser, KeepRefresh, Logout   bool
 	RefreshToken, MinTTL, DPoPKey    string
 
+	// ExchangeOptions are token exchange's flags (fetch_exchange.go).
+	ExchangeOptions
+
 	// changed says whether a flag was given on the command line; flags given win over the
 	// profile.
 	changed func(name string) bool
@@ -152,12 +155,14 @@ above from the config file (see 'jwtkit config --help'); flags given on the comm
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "show the HTTP exchange on stderr, with secrets and tokens redacted")
 	addLoginFlags(f, opts)
 	addDPoPFlags(f, opts)
+	addExchangeFlags(f, &opts.ExchangeOptions)
+	addBearerFlags(f, &opts.ExchangeOptions)
 	return cmd
 }
 
 // addLoginFlags binds the flags of the login grants, refresh tokens and token lifetime.
 func addLoginFlags(f *pflag.FlagSet, opts *FetchOptions) {
-	f.StringVar(&opts.Grant, "grant", "", "grant type: client_credentials (default), authorization_code, device_code or refresh_token")
+	f.StringVar(&opts.Grant, "grant", "", "grant type: client_credentials (default), authorization_code, device_code, refresh_token, token-exchange or jwt-bearer")
 	f.StringVar(&opts.RedirectURI, "redirect-uri", "", "loopback redirect `URI` of authorization_code (default http://127.0.0.1:<random port>/callback)")
 	f.StringArrayVar(&opts.AuthParams, "auth-param", nil, "extra authorization request parameter `name=value` (prompt, login_hint…); repeatable")
 	f.BoolVar(&opts.NoBrowser, "no-browser", false, "print the sign-in URL instead of opening a browser")
@@ -208,7 +213,7 @@ func runFetch(ctx context.Context, g *Global, opts *FetchOptions) error {
 	}
 	r.verbosef("grant %s, client authentication %s", s.grantName(), req.AuthMethod)
 	r.client = r.httpClient()
-	if !opts.NoCache {
+	if !opts.NoCache && s.cacheable() {
 		r.cache = r.openCache()
 	}
 
@@ -266,6 +271,12 @@ func runFetch(ctx context.Context, g *Global, opts *FetchOptions) error {
 // or kept, is tried first; a kept one the server refuses is dropped, and a new login follows.
 func (r *fetchRun) obtain(ctx context.Context, req, keyReq *oauth.Request) (*oauth.Token, error) {
 	s := r.s
+	switch s.grant {
+	case oauth.GrantTokenExchange:
+		return r.tokenExchange(ctx, req)
+	case oauth.GrantJWTBearer:
+		return r.jwtBearer(ctx, req)
+	}
 	if !s.isLogin() {
 		return oauth.ClientCredentials(ctx, r.client, *req)
 	}
@@ -356,7 +367,7 @@ func (r *fetchRun) request() (*oauth.Request, error) {
 	method := s.authMethod
 	if method == "" {
 		method = oauth.AuthClientSecretBasic
-		if s.isLogin() && s.secretSpec == "" {
+		if s.publicClientAllowed() && s.secretSpec == "" {
 			method = oauth.AuthNone // no secret and no key: a public client (RFC 8252 §8.4)
 		}
 	}
@@ -410,7 +421,7 @@ func (r *fetchRun) request() (*oauth.Request, error) {
 		if s.secretSource == "--client-secret" || s.assertionKey != "" {
 			return nil, failure.Usagef("usage", "a public client (--auth-method none) sends no secret and no assertion; drop --client-secret and --assertion-key")
 		}
-		if !s.isLogin() {
+		if !s.publicClientAllowed() {
 			return nil, failure.Usagef("usage", "--auth-method none is for public clients signing a user in; the client_credentials grant needs client authentication")
 		}
 	case oauth.AuthPrivateKeyJWT:

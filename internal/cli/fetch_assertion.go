@@ -29,6 +29,9 @@ type assertionSigner struct {
 	// secret, when set, is the client secret that signs a client_secret_jwt assertion (HMAC,
 	// RFC 7523 §2.2 with the secret as the key); key is then unused.
 	secret []byte
+	// iss and sub, when set, replace the client id in a jwt-bearer grant assertion (RFC 7523
+	// §3: the issuer and the subject the token is asked for).
+	iss, sub string
 }
 
 // secretJWTSigner mints client_secret_jwt assertions: HS256 with the client secret, no kid.
@@ -91,6 +94,13 @@ func loadAssertionSigner(g *Global, s *fetchSettings) (*assertionSigner, error) 
 	return &assertionSigner{key: k, alg: alg, kid: kid, kidGuessed: guessed, clientID: s.clientID, now: g.Now, rand: g.deps.Rand}, nil
 }
 
+func orDefaultString(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
 // sign mints one client assertion for aud: iss = sub = the client id, aud a single string,
 // iat now, exp assertionLifetime later and a random jti, so no two assertions are alike.
 func (a *assertionSigner) sign(aud string) (string, error) {
@@ -106,8 +116,8 @@ func (a *assertionSigner) sign(aud string) (string, error) {
 		header.Set("kid", a.kid)
 	}
 	payload := claims.NewObject()
-	payload.Set("iss", a.clientID)
-	payload.Set("sub", a.clientID)
+	payload.Set("iss", orDefaultString(a.iss, a.clientID))
+	payload.Set("sub", orDefaultString(a.sub, a.clientID))
 	payload.Set("aud", aud)
 	payload.Set("iat", now.Unix())
 	payload.Set("exp", now.Add(assertionLifetime).Unix())

@@ -45,21 +45,34 @@ type fetchSettings struct {
 	refreshSpec string
 	minTTL      time.Duration
 	dpopKey     string
+	// exchange holds token exchange's settings (fetch_exchange.go).
+	exchange exchangeSettings
+	// bearer holds the jwt-bearer grant's settings (fetch_jwtbearer.go).
+	bearer bearerSettings
 }
 
 // grantNames maps --grant values to grant types; the device grant also goes by its URN.
 var grantNames = map[string]string{
-	"client_credentials":  oauth.GrantClientCredentials,
-	"authorization_code":  oauth.GrantAuthorizationCode,
-	"device_code":         oauth.GrantDeviceCode,
-	oauth.GrantDeviceCode: oauth.GrantDeviceCode,
-	"refresh_token":       oauth.GrantRefreshToken,
+	"client_credentials":     oauth.GrantClientCredentials,
+	"authorization_code":     oauth.GrantAuthorizationCode,
+	"device_code":            oauth.GrantDeviceCode,
+	oauth.GrantDeviceCode:    oauth.GrantDeviceCode,
+	"refresh_token":          oauth.GrantRefreshToken,
+	"token-exchange":         oauth.GrantTokenExchange,
+	oauth.GrantTokenExchange: oauth.GrantTokenExchange,
+	"jwt-bearer":             oauth.GrantJWTBearer,
+	oauth.GrantJWTBearer:     oauth.GrantJWTBearer,
 }
 
 // grantName is the grant as --grant names it.
 func (s *fetchSettings) grantName() string {
-	if s.grant == oauth.GrantDeviceCode {
+	switch s.grant {
+	case oauth.GrantDeviceCode:
 		return "device_code"
+	case oauth.GrantTokenExchange:
+		return "token-exchange"
+	case oauth.GrantJWTBearer:
+		return "jwt-bearer"
 	}
 	return s.grant
 }
@@ -204,10 +217,6 @@ func resolveFetchSettings(g *Global, opts *FetchOptions) (*fetchSettings, error)
 	if s.passphrase == "" {
 		s.passphrase = g.deps.Getenv("JWTKIT_PASSPHRASE")
 	}
-	if s.authMethod == "" && s.assertionKey != "" {
-		// A signing key and no method: the key is there for private_key_jwt.
-		s.authMethod = "private_key_jwt"
-	}
 
 	if changed("scope") {
 		s.scopes = scopes.Split(opts.Scopes)
@@ -260,6 +269,16 @@ func resolveFetchSettings(g *Global, opts *FetchOptions) (*fetchSettings, error)
 	if err := resolveLoginSettings(s, p, opts, changed); err != nil {
 		return nil, err
 	}
+	if err := resolveExchangeSettings(s, p, &opts.ExchangeOptions, changed); err != nil {
+		return nil, err
+	}
+	if err := resolveBearerSettings(s, p, &opts.ExchangeOptions, changed); err != nil {
+		return nil, err
+	}
+	if s.authMethod == "" && s.assertionKey != "" {
+		// A signing key and no method: the key is there for private_key_jwt.
+		s.authMethod = "private_key_jwt"
+	}
 	return s, nil
 }
 
@@ -299,7 +318,7 @@ func resolveLoginSettings(s *fetchSettings, p *config.Profile, opts *FetchOption
 	}
 	grant, ok := grantNames[name]
 	if !ok {
-		names := []string{"client_credentials", "authorization_code", "device_code", "refresh_token"}
+		names := []string{"client_credentials", "authorization_code", "device_code", "refresh_token", "token-exchange", "jwt-bearer"}
 		return failure.Usagef("usage", "unknown --grant %q: use %s%s", safeFlagText(name), strings.Join(names, ", "), suggest.Hint(name, names))
 	}
 	s.grant = grant

@@ -72,6 +72,8 @@ type Profile struct {
 	MinTTL time.Duration
 	// DPoPKey is the DPoP proof key in the key grammar (dpop-key); a path is made absolute.
 	DPoPKey string
+	// GrantProfile holds the token exchange, jwt-bearer and mutual TLS settings.
+	GrantProfile
 	// LiteralSecrets names the keys that hold a secret's value itself rather than a reference
 	// (client-secret, passphrase, or assertion-key with inline b64:/b64url:/hex: key bytes).
 	LiteralSecrets []string
@@ -84,10 +86,13 @@ const MaxRetries = 10
 var profileKeys = []string{"token-url", "issuer", "client-id", "client-secret", "auth-method",
 	"assertion-key", "assertion-kid", "assertion-alg", "assertion-aud", "passphrase",
 	"scope", "audience", "resource", "param", "retries", "timeout", "insecure",
-	"grant", "redirect-uri", "auth-param", "keep-refresh", "no-browser", "login-timeout", "min-ttl", "dpop-key"}
+	"grant", "redirect-uri", "auth-param", "keep-refresh", "no-browser", "login-timeout", "min-ttl", "dpop-key",
+	"subject-token", "subject-token-type", "actor-token", "actor-token-type",
+	"requested-token-type", "assertion", "assertion-sub", "assertion-iss", "client-cert", "client-key"}
 
 // Grants are the values grant accepts.
-var Grants = []string{"client_credentials", "authorization_code", "device_code", "refresh_token"}
+var Grants = []string{"client_credentials", "authorization_code", "device_code", "refresh_token", "token-exchange", "jwt-bearer",
+	"urn:ietf:params:oauth:grant-type:token-exchange", "urn:ietf:params:oauth:grant-type:jwt-bearer"}
 
 // Keys returns the keys a profile may set, in documentation order.
 func Keys() []string { return slices.Clone(profileKeys) }
@@ -96,7 +101,8 @@ func Keys() []string { return slices.Clone(profileKeys) }
 var authMethods = []string{"client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt", "none"}
 
 // secretKeys are the keys whose values are secrets: they never appear in a message.
-var secretKeys = map[string]bool{"client-secret": true, "passphrase": true, "assertion-key": true, "dpop-key": true}
+var secretKeys = map[string]bool{"client-secret": true, "passphrase": true, "assertion-key": true, "dpop-key": true,
+	"subject-token": true, "actor-token": true, "assertion": true, "client-key": true}
 
 // maxValueLen bounds a string value; maxListLen a list.
 const (
@@ -371,6 +377,9 @@ func (p *Profile) set(key string, v any, dir string, opts Options) error {
 		}
 		p.Insecure = &b
 		return nil
+	}
+	if handled, err := p.setGrantKey(key, v, dir, opts); handled {
+		return err
 	}
 	return fmt.Errorf("unknown key %s%s", quote(key), keyHint(key, profileKeys))
 }

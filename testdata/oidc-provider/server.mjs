@@ -30,11 +30,17 @@
 //     whose login_hint is "deny" is refused with access_denied instead. The device flow's
 //     verification page is oidc-provider's own /device form;
 //   - DPoP (RFC 9449) with the server's nonces required, the token revocation endpoint (RFC 7009), and
-//     the authorization response iss parameter (RFC 9207), which oidc-provider 8 always sends.
+//     the authorization response iss parameter (RFC 9207), which oidc-provider 8 always sends;
+//   - the jwt-bearer grant (RFC 7523 §2.1), which oidc-provider does not ship: registered here
+//     with provider.registerGrantType for the clients clients.json's "jwt_bearer" names. The
+//     assertion must be signed by the trusted issuer's key (jwt_bearer.key_file, verified with
+//     jose), have that iss, an aud of the token endpoint or the issuer, a sub, an exp at most
+//     5 minutes ahead and a jti not seen before; the access token is for the assertion's sub.
 import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 
+import { jwtVerify } from 'jose';
 import Provider, { errors } from 'oidc-provider';
 
 const here = new URL('.', import.meta.url);
@@ -52,6 +58,50 @@ const setup = JSON.parse(readFileSync(new URL('clients.json', here), 'utf8'));
 // The provider's signing key, fresh for every run.
 const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: 'oidc-provider-es256', alg: 'ES256', use: 'sig' };
+
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+const bearer = setup.jwt_bearer;
+const bearerKey = createPublicKey(readFileSync(new URL(bearer.key_file, here)));
+
+// jwtBearerHandler is the RFC 7523 §2.1 grant: a JWT assertion from the trusted issuer buys an
+// access token (a JWT for the resource server) whose sub is the assertion's sub.
+async function jwtBearerHandler(ctx, next) {
+  const { client, params, provider } = ctx.oidc;
+  const issuer = provider.issuer;
+  let claims;
+  try {
+    ({ payload: claims } = await jwtVerify(params.assertion, bearerKey, {
+      issuer: bearer.issuer,
+      audience: [`${issuer}/token`, issuer],
+      algorithms: [bearer.alg],
+      requiredClaims: ['sub', 'exp', 'jti'],
+    }));
+  } catch (err) {
+    throw new errors.InvalidGrant(`assertion refused: ${err.code ?? 'invalid'}`);
+  }
+  const now = Math.floor(Date.now() / 1000);
+  if (claims.exp - now > 300) {
+    throw new errors.InvalidGrant('assertion refused: exp is more than 5 minutes ahead');
+  }
+  if (!await provider.ReplayDetection.unique(bearer.issuer, claims.jti, claims.exp)) {
+    throw new errors.InvalidGrant('assertion refused: jti already used');
+  }
+  const scope = params.scope ?? client.scope;
+  const grant = new provider.Grant({ accountId: claims.sub, clientId: client.clientId });
+  grant.addResourceScope(setup.resource, scope);
+  const grantId = await grant.save();
+  const resourceServer = new provider.ResourceServer(setup.resource, {
+    scope, audience: setup.resource, accessTokenTTL: 300, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'ES256' } },
+  });
+  const token = new provider.AccessToken({
+    accountId: claims.sub, client, grantId, gty: 'jwt_bearer', scope, resourceServer,
+  });
+  const value = await token.save();
+  ctx.body = {
+    access_token: value, expires_in: token.expiration, token_type: token.tokenType, scope,
+  };
+  await next();
+}
 
 function nativeClientMetadata(c) {
   const meta = {
@@ -72,7 +122,7 @@ function nativeClientMetadata(c) {
 function clientMetadata(c) {
   const meta = {
     client_id: c.client_id,
-    grant_types: ['client_credentials'],
+    grant_types: bearer.clients.includes(c.client_id) ? ['client_credentials', JWT_BEARER] : ['client_credentials'],
     response_types: [],
     redirect_uris: [],
     token_endpoint_auth_method: c.token_endpoint_auth_method,
@@ -168,6 +218,7 @@ server.listen(port, '127.0.0.1', () => {
       DeviceCode: 120,
     },
   });
+  provider.registerGrantType(JWT_BEARER, jwtBearerHandler, ['assertion', 'scope']);
   provider.on('server_error', (_ctx, err) => console.error('server_error:', err));
   const callback = provider.callback();
   server.on('request', (req, res) => {
