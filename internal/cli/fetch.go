@@ -56,6 +56,9 @@ type FetchOptions struct {
 	// changed says whether a flag was given on the command line; flags given win over the
 	// profile.
 	changed func(name string) bool
+	// deliver, when set, receives the token instead of the output fetch prints (header and exec
+	// hand it on in their own way).
+	deliver func(r *fetchRun, tok *oauth.Token) error
 	// sleep waits between retries; nil means a timer. Tests make it instant.
 	sleep func(ctx context.Context, d time.Duration) error
 }
@@ -522,6 +525,9 @@ func (r *fetchRun) verbosef(format string, args ...any) {
 // output prints the token: alone, or as the JSON token response, then copies and decodes it
 // when asked.
 func (r *fetchRun) output(tok *oauth.Token) error {
+	if r.opts.deliver != nil {
+		return r.opts.deliver(r, tok)
+	}
 	g := r.g
 	out := g.deps.IO.Out
 	var err error

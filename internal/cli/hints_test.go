@@ -45,7 +45,7 @@ func TestFlagError(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"unknown flag: --pretyy", "unknown flag: --pretyy; did you mean --pretty?"},
 		{"unknown flag: --pretyy=1", "unknown flag: --pretyy=1; did you mean --pretty?"},
-		{"unknown flag: --issuer", "unknown flag: --issuer; --issuer belongs to jwtkit audit, jwtkit fetch, jwtkit serve, jwtkit verify"},
+		{"unknown flag: --issuer", "unknown flag: --issuer; --issuer belongs to jwtkit audit, jwtkit exec, jwtkit fetch, jwtkit header, …"},
 		{"unknown flag: --nothing-like-it", "unknown flag: --nothing-like-it; see 'jwtkit decode --help'"},
 		{"unknown shorthand flag: 'z' in -z", "unknown shorthand flag: 'z' in -z; see 'jwtkit decode --help'"},
 		{"invalid argument \"x\" for \"--max-size\" flag", "invalid argument \"x\" for \"--max-size\" flag; see 'jwtkit decode --help'"},

@@ -158,6 +158,8 @@ stdout alone, so commands compose in pipes; diagnostics go to stderr.
 		newConfigCmd(g),
 		newAuditCmd(g),
 		newDPoPCmd(g),
+		newHeaderCmd(g),
+		newExecCmd(g),
 		newCompletionCmd(g),
 	)
 	registerCompletions(root, g)
@@ -177,6 +179,10 @@ func Execute(args []string, deps *Deps) int {
 	}
 	if err == nil {
 		return 0
+	}
+	var child childExit
+	if errors.As(err, &child) {
+		return child.code
 	}
 	var silent silentError
 	if errors.As(err, &silent) {

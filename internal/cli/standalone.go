@@ -37,6 +37,8 @@ func standaloneCommands() []standalone {
 		{"config", nil, newConfigCmd},
 		{"audit", nil, newAuditCmd},
 		{"dpop", nil, newDPoPCmd},
+		{"header", nil, newHeaderCmd},
+		{"exec", nil, newExecCmd},
 	}
 }
 
