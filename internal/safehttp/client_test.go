@@ -606,3 +606,19 @@ func TestSendReturnsEveryStatusAndNoRedirect(t *testing.T) {
 		t.Errorf("redirect: status %d, followed %v", resp.Status, followed)
 	}
 }
+
+// TestDisplayURLHidesGrantSecrets: every parameter that carries a credential of a flow (the
+// authorization code and its verifier, device codes, tokens being revoked or exchanged,
+// assertions) is redacted in a displayed URL; other parameters stay.
+func TestDisplayURLHidesGrantSecrets(t *testing.T) {
+	for _, name := range []string{"code", "code_verifier", "device_code", "token", "subject_token", "actor_token", "assertion", "refresh_token", "client_assertion"} {
+		u, err := url.Parse("https://idp.example/cb?" + name + "=s3cret-value&state=abc")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := DisplayURL(u)
+		if strings.Contains(got, "s3cret-value") || !strings.Contains(got, "state=abc") {
+			t.Errorf("%s: %s", name, got)
+		}
+	}
+}

@@ -65,7 +65,7 @@ func Excerpt(body []byte) string {
 var sensitiveParams = map[string]bool{
 	"client_secret": true, "client_assertion": true, "access_token": true, "refresh_token": true,
 	"id_token": true, "assertion": true, "password": true, "subject_token": true,
-	"actor_token": true, "code_verifier": true, "device_code": true,
+	"actor_token": true, "code_verifier": true, "device_code": true, "code": true, "token": true,
 	"d": true, "p": true, "q": true, "dp": true, "dq": true, "qi": true, "k": true,
 }
 
