@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 )
 
 // authorizeError is an error at /authorize. Before the client and its redirect URI are known
@@ -197,11 +198,15 @@ func (s *Server) redirect(w http.ResponseWriter, uri string, params url.Values, 
 	w.WriteHeader(http.StatusFound)
 }
 
-var errorPage = template.Must(template.New("error").Parse(`<!doctype html>
+// errorPage is parsed on first use, not at start-up: every run of jwtkit initialises this
+// package, and only serve shows the page.
+var errorPage = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("error").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Authorization error</title></head>
 <body><h1>Authorization error</h1><p><code>{{.Code}}</code>: {{.Description}}</p>
 <p>No redirect was made.</p></body></html>
 `))
+})
 
 // authorizePage answers 400 with the error on a page of this server, never a redirect: JSON
 // when the caller prefers it (a test, curl -H 'Accept: application/json'), else HTML.
@@ -216,5 +221,5 @@ func (s *Server) authorizePage(w http.ResponseWriter, r *http.Request, e *Entry,
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Security-Policy", "default-src 'none'")
 	w.WriteHeader(http.StatusBadRequest)
-	_ = errorPage.Execute(w, struct{ Code, Description string }{code, printableASCII(description, 400)})
+	_ = errorPage().Execute(w, struct{ Code, Description string }{code, printableASCII(description, 400)})
 }

@@ -4,11 +4,14 @@ import (
 	"html/template"
 	"net/http"
 	"strings"
+	"sync"
 )
 
 // devicePage is the verification page (RFC 8628 §3.3): a form to type the user code, and the
-// outcome. It loads nothing from anywhere and runs no script.
-var devicePage = template.Must(template.New("device").Parse(`<!doctype html>
+// outcome. It loads nothing from anywhere and runs no script. It is parsed on first use, not at
+// start-up: every run of jwtkit initialises this package, and only serve shows the page.
+var devicePage = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("device").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Device login</title></head>
 <body><h1>Device login</h1>
 {{if .Message}}<p role="status">{{.Message}}</p>{{end}}
@@ -19,6 +22,7 @@ var devicePage = template.Must(template.New("device").Parse(`<!doctype html>
 </form>{{end}}
 </body></html>
 `))
+})
 
 type devicePageData struct {
 	Message     string
@@ -137,5 +141,5 @@ func (s *Server) writeDevicePage(w http.ResponseWriter, status int, data deviceP
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	w.WriteHeader(status)
-	_ = devicePage.Execute(w, data)
+	_ = devicePage().Execute(w, data)
 }

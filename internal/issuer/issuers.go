@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 	"sync"
 
@@ -21,7 +20,20 @@ import (
 const DefaultMaxIssuers = 100
 
 // issuerID is what an issuer id may be: one path segment, short, no escaping needed.
-var issuerID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+// issuerIDChars reports whether id is 1 to 64 characters of A-Z, a-z, 0-9, '_' and '-' (a
+// loop, not a regular expression compiled at start-up by every run of jwtkit).
+func issuerIDChars(id string) bool {
+	if len(id) == 0 || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
 
 // rootSegments are the first path segments of the default issuer's endpoints; no issuer id may
 // be one of them.
@@ -102,7 +114,7 @@ func NewIssuerSet(cfg IssuerSetConfig) (*IssuerSet, error) {
 }
 
 // ValidIssuerID reports whether id may name an issuer of an IssuerSet.
-func ValidIssuerID(id string) bool { return issuerID.MatchString(id) && !rootSegments[id] }
+func ValidIssuerID(id string) bool { return issuerIDChars(id) && !rootSegments[id] }
 
 // Root returns the default issuer.
 func (s *IssuerSet) Root() *Server { return s.root }
