@@ -106,7 +106,7 @@ func TestFetchLoginOIDCProvider(t *testing.T) {
 			t.Errorf("authorization request %v", q)
 		}
 		verifyUser(t, h, tok, public.ID)
-		if !strings.Contains(stderr, "code_verifier=%5Bredacted%5D") || strings.Contains(stderr, tok) || !strings.Contains(stderr, "&code=[redacted]&") || strings.Contains(stderr, "warning") {
+		if !strings.Contains(stderr, "code_verifier=%5Bredacted%5D") || strings.Contains(stderr, tok) || !strings.Contains(stderr, "&code=%5Bredacted%5D&") || strings.Contains(stderr, "warning") {
 			t.Errorf("--verbose shows the verifier, the code or the token:\n%s", stderr)
 		}
 
