@@ -185,28 +185,9 @@ func (s *Server) deviceGrant(c *Client, form url.Values) (tokenResponse, *oauthE
 		return tokenResponse{}, invalidGrant("the device code was already used; the tokens issued for it are revoked")
 	}
 	g := grant{grantType: GrantDeviceCode, client: c, scope: d.Scope, audience: aud, subject: d.Subject, authTime: d.AuthTime.Unix()}
-	if g.jti, oerr = s.randomID(16); oerr != nil {
-		return tokenResponse{}, oerr
-	}
-	f := Family{
-		ID: familyID, ClientID: c.ID, Subject: d.Subject, Scope: d.Scope, AuthTime: d.AuthTime,
-		// Without a refresh token the family matters only while its access token lives: a
-		// replay of the device code revokes it until then.
-		Expires: now.Add(s.ttl),
-		JTIs:    map[string]time.Time{g.jti: now.Add(s.ttl)},
-	}
-	refresh := ""
-	if c.RefreshTokens || hasScope(d.Scope, "offline_access") {
-		if refresh, oerr = s.randomID(32); oerr != nil {
-			return tokenResponse{}, oerr
-		}
-		f.Current = TokenHash(refresh)
-		f.Expires = now.Add(s.refreshTTL)
-	}
-	if err := s.store.PutFamily(f, now); err != nil {
-		return tokenResponse{}, storeFailed(err)
-	}
-	return s.userTokens(&g, refresh, "")
+	// Without a refresh token the family matters only while its access token lives: a replay
+	// of the device code revokes it until then.
+	return s.startFamily(&g, familyID, d.AuthTime, now.Add(s.ttl), "", now)
 }
 
 // setDeviceTimes checks and installs the device code lifetime and polling interval.

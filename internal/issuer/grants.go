@@ -67,19 +67,28 @@ func (s *Server) codeGrant(c *Client, form url.Values) (tokenResponse, *oauthErr
 		return tokenResponse{}, invalidGrant("the authorization code was already used; the tokens issued for it are revoked (RFC 6749 §4.1.2)")
 	}
 	g := grant{grantType: GrantAuthorizationCode, client: c, scope: ac.Scope, audience: aud, subject: ac.Subject, authTime: ac.AuthTime.Unix()}
+	// Without a refresh token the family matters only while its code could be replayed;
+	// revoking it copies its access tokens' jti to the revocation list, which keeps them until
+	// they expire.
+	return s.startFamily(&g, familyID, ac.AuthTime, now.Add(s.codeTTL), ac.Nonce, now)
+}
+
+// startFamily issues the first tokens of a login: g's access token (its jti is set here), a
+// refresh token when the client or the offline_access scope asks for one, and the Family that
+// ties them together, so that a replay of what was redeemed revokes them. Without a refresh
+// token the family lives until replayable, when its grant can no longer be replayed.
+func (s *Server) startFamily(g *grant, familyID string, authTime, replayable time.Time, nonce string, now time.Time) (tokenResponse, *oauthError) {
+	var oerr *oauthError
 	if g.jti, oerr = s.randomID(16); oerr != nil {
 		return tokenResponse{}, oerr
 	}
 	f := Family{
-		ID: familyID, ClientID: c.ID, Subject: ac.Subject, Scope: ac.Scope, AuthTime: ac.AuthTime,
-		// Without a refresh token the family matters only while its code could be replayed;
-		// revoking it copies its access tokens' jti to the revocation list, which keeps them
-		// until they expire.
-		Expires: now.Add(s.codeTTL),
+		ID: familyID, ClientID: g.client.ID, Subject: g.subject, Scope: g.scope, AuthTime: authTime,
+		Expires: replayable,
 		JTIs:    map[string]time.Time{g.jti: now.Add(s.ttl)},
 	}
 	refresh := ""
-	if c.RefreshTokens || hasScope(ac.Scope, "offline_access") {
+	if g.client.RefreshTokens || hasScope(g.scope, "offline_access") {
 		if refresh, oerr = s.randomID(32); oerr != nil {
 			return tokenResponse{}, oerr
 		}
@@ -89,7 +98,7 @@ func (s *Server) codeGrant(c *Client, form url.Values) (tokenResponse, *oauthErr
 	if err := s.store.PutFamily(f, now); err != nil {
 		return tokenResponse{}, storeFailed(err)
 	}
-	return s.userTokens(&g, refresh, ac.Nonce)
+	return s.userTokens(g, refresh, nonce)
 }
 
 // refreshGrant is the refresh token grant (RFC 6749 §6) with rotation: every use returns a new
