@@ -256,32 +256,12 @@ func (p *Profile) set(key string, v any, dir string, opts Options) error {
 			return fmt.Errorf("auth-method %q: use %s", p.AuthMethod, strings.Join(authMethods, ", "))
 		}
 		return nil
-	case "client-secret", "passphrase":
-		s, err := secretValue(key, v)
-		if err != nil {
-			return err
-		}
-		s, literal := resolveSecretRef(s, dir, opts.Home)
-		if literal {
-			p.LiteralSecrets = append(p.LiteralSecrets, key)
-		}
-		if key == "client-secret" {
-			p.ClientSecret = s
-		} else {
-			p.Passphrase = s
-		}
-		return nil
+	case "client-secret":
+		return p.setRef(&p.ClientSecret, key, v, resolveSecretRef, dir, opts)
+	case "passphrase":
+		return p.setRef(&p.Passphrase, key, v, resolveSecretRef, dir, opts)
 	case "assertion-key":
-		s, err := secretValue(key, v)
-		if err != nil {
-			return err
-		}
-		s, literal := resolveKeyRef(s, dir, opts.Home)
-		if literal {
-			p.LiteralSecrets = append(p.LiteralSecrets, key)
-		}
-		p.AssertionKey = s
-		return nil
+		return p.setRef(&p.AssertionKey, key, v, resolveKeyRef, dir, opts)
 	case "scope":
 		list, err := listValue(key, v)
 		p.Scopes = list
@@ -338,16 +318,7 @@ func (p *Profile) set(key string, v any, dir string, opts Options) error {
 		}
 		return nil
 	case "dpop-key":
-		s, err := secretValue(key, v)
-		if err != nil {
-			return err
-		}
-		s, literal := resolveKeyRef(s, dir, opts.Home)
-		if literal {
-			p.LiteralSecrets = append(p.LiteralSecrets, key)
-		}
-		p.DPoPKey = s
-		return nil
+		return p.setRef(&p.DPoPKey, key, v, resolveKeyRef, dir, opts)
 	case "retries":
 		n, ok := v.(int64)
 		if !ok || n < 0 || n > MaxRetries {
@@ -468,6 +439,22 @@ func listValue(key string, v any) ([]string, error) {
 		out = append(out, s)
 	}
 	return out, nil
+}
+
+// setRef reads key's value v in the secret grammar into dst, resolved by resolve against dir
+// and the home directory, and records key in LiteralSecrets when the value is a literal rather
+// than a reference (env:, @file, a key file path).
+func (p *Profile) setRef(dst *string, key string, v any, resolve func(s, dir, home string) (string, bool), dir string, opts Options) error {
+	s, err := secretValue(key, v)
+	if err != nil {
+		return err
+	}
+	s, literal := resolve(s, dir, opts.Home)
+	if literal {
+		p.LiteralSecrets = append(p.LiteralSecrets, key)
+	}
+	*dst = s
+	return nil
 }
 
 // resolveSecretRef makes an @FILE reference absolute and says whether the value is a literal

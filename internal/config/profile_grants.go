@@ -35,30 +35,8 @@ func (p *Profile) setGrantKey(key string, v any, dir string, opts Options) (hand
 		}
 		return err
 	}
-	secret := func(dst *string) error {
-		s, err := secretValue(key, v)
-		if err != nil {
-			return err
-		}
-		s, literal := resolveSecretRef(s, dir, opts.Home)
-		if literal {
-			p.LiteralSecrets = append(p.LiteralSecrets, key)
-		}
-		*dst = s
-		return nil
-	}
-	keyFile := func(dst *string) error {
-		s, err := secretValue(key, v)
-		if err != nil {
-			return err
-		}
-		s, literal := resolveKeyRef(s, dir, opts.Home)
-		if literal {
-			p.LiteralSecrets = append(p.LiteralSecrets, key)
-		}
-		*dst = s
-		return nil
-	}
+	secret := func(dst *string) error { return p.setRef(dst, key, v, resolveSecretRef, dir, opts) }
+	keyFile := func(dst *string) error { return p.setRef(dst, key, v, resolveKeyRef, dir, opts) }
 	tokenType := func(dst *string) error {
 		if err := str(dst); err != nil {
 			return err
