@@ -55,6 +55,9 @@ curl reads the lines with -H @-, so the token never appears in argv (where ps sh
 // headerLines renders the header lines that carry tok: a Bearer Authorization line, or for a
 // DPoP token the DPoP Authorization line and a proof from signer for method and target.
 func headerLines(signer *dpop.Signer, tok *oauth.Token, method, target string) (string, error) {
+	if tok.TokenType == oauth.TokenTypeNA {
+		return "", failure.Usagef("usage", "the token exchange issued a token that is not an access token (token_type N_A); it does not go in an Authorization header: use jwtkit fetch to print it")
+	}
 	if !strings.EqualFold(tok.TokenType, "DPoP") {
 		return "Authorization: Bearer " + tok.AccessToken + "\n", nil
 	}
