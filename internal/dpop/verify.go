@@ -50,8 +50,9 @@ type VerifyOptions struct {
 	// AccessToken, when set, requires ath to be its hash (a request to a resource server);
 	// when empty, a proof carrying ath is refused (the token endpoint, RFC 9449 §5).
 	AccessToken string
-	// Nonce, when set, requires the proof's nonce to equal it (CodeUseNonce otherwise).
-	Nonce string
+	// Nonces, when set, require the proof's nonce to be one of them (CodeUseNonce otherwise):
+	// a server that rotates its nonce lists the current one and the one before.
+	Nonces []string
 	// JKT, when set, requires the proof's key to have this RFC 7638 thumbprint (a bound token
 	// or refresh token).
 	JKT string
@@ -167,8 +168,15 @@ func Verify(proof, method, url string, now time.Time, opts VerifyOptions) (Verif
 	case opts.AccessToken != "" && (!hasATH || subtle.ConstantTimeCompare([]byte(ath), []byte(ATH(opts.AccessToken))) != 1):
 		return v, invalid("the DPoP proof's ath is not the hash of the access token")
 	}
-	if opts.Nonce != "" {
-		if n, _ := str("nonce"); subtle.ConstantTimeCompare([]byte(n), []byte(opts.Nonce)) != 1 {
+	if len(opts.Nonces) > 0 {
+		n, _ := str("nonce")
+		ok := false
+		for _, want := range opts.Nonces {
+			if want != "" && subtle.ConstantTimeCompare([]byte(n), []byte(want)) == 1 {
+				ok = true
+			}
+		}
+		if !ok {
 			return v, &ProofError{Code: CodeUseNonce, msg: "the DPoP proof does not carry the server's current nonce"}
 		}
 	}

@@ -65,7 +65,7 @@ func TestVerify(t *testing.T) {
 	}{
 		{"good", sign(Proof{Method: "POST", URL: testHTU}), "POST", testHTU + "?q=1", VerifyOptions{}, ""},
 		{"good with ath", sign(Proof{Method: "GET", URL: "https://rs/u", AccessToken: "at"}), "GET", "https://rs/u", VerifyOptions{AccessToken: "at"}, ""},
-		{"good with nonce", sign(Proof{Method: "POST", URL: testHTU, Nonce: "n1"}), "POST", testHTU, VerifyOptions{Nonce: "n1"}, ""},
+		{"good with nonce", sign(Proof{Method: "POST", URL: testHTU, Nonce: "n1"}), "POST", testHTU, VerifyOptions{Nonces: []string{"n1", "n2"}}, ""},
 		{"good bound key", sign(Proof{Method: "POST", URL: testHTU}), "POST", testHTU, VerifyOptions{JKT: s.Thumbprint()}, ""},
 		{"empty", "", "POST", testHTU, VerifyOptions{}, CodeInvalidProof},
 		{"not a jws", "a.b", "POST", testHTU, VerifyOptions{}, CodeInvalidProof},
@@ -84,8 +84,8 @@ func TestVerify(t *testing.T) {
 		{"ath at the token endpoint", sign(Proof{Method: "POST", URL: testHTU, AccessToken: "at"}), "POST", testHTU, VerifyOptions{}, CodeInvalidProof},
 		{"ath missing", sign(Proof{Method: "GET", URL: "https://rs/u"}), "GET", "https://rs/u", VerifyOptions{AccessToken: "at"}, CodeInvalidProof},
 		{"ath of another token", sign(Proof{Method: "GET", URL: "https://rs/u", AccessToken: "other"}), "GET", "https://rs/u", VerifyOptions{AccessToken: "at"}, CodeInvalidProof},
-		{"nonce missing", sign(Proof{Method: "POST", URL: testHTU}), "POST", testHTU, VerifyOptions{Nonce: "n1"}, CodeUseNonce},
-		{"stale nonce", sign(Proof{Method: "POST", URL: testHTU, Nonce: "n0"}), "POST", testHTU, VerifyOptions{Nonce: "n1"}, CodeUseNonce},
+		{"nonce missing", sign(Proof{Method: "POST", URL: testHTU}), "POST", testHTU, VerifyOptions{Nonces: []string{"n1", "n2"}}, CodeUseNonce},
+		{"stale nonce", sign(Proof{Method: "POST", URL: testHTU, Nonce: "n0"}), "POST", testHTU, VerifyOptions{Nonces: []string{"n1", "n2"}}, CodeUseNonce},
 		{"key not the bound one", sign(Proof{Method: "POST", URL: testHTU}), "POST", testHTU, VerifyOptions{JKT: "not-it"}, CodeInvalidProof},
 	}
 	for _, c := range cases {

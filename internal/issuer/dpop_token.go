@@ -1,7 +1,13 @@
 package issuer
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"time"
 
@@ -18,7 +24,7 @@ var dpopAlgs = dpop.DefaultAlgs
 // tokenDPoP checks the DPoP proof of a token request (RFC 9449 §4.3, §5): none gives "", a
 // valid one the thumbprint of its key, after recording its jti in the store so that a replay
 // is refused, across restarts with --state too. A bad or replayed proof is invalid_dpop_proof.
-func (s *Server) tokenDPoP(_ http.ResponseWriter, r *http.Request) (string, *oauthError) {
+func (s *Server) tokenDPoP(w http.ResponseWriter, r *http.Request) (string, *oauthError) {
 	values := r.Header.Values("DPoP")
 	if len(values) == 0 {
 		return "", nil
@@ -27,7 +33,12 @@ func (s *Server) tokenDPoP(_ http.ResponseWriter, r *http.Request) (string, *oau
 		return "", newError(http.StatusBadRequest, dpop.CodeInvalidProof, "more than one DPoP header (RFC 9449 §4.3)")
 	}
 	now := s.cfg.Now()
-	v, err := dpop.Verify(values[0], r.Method, s.URL(PathToken), now, dpop.VerifyOptions{Algs: dpopAlgs, Window: dpopWindow})
+	opts := dpop.VerifyOptions{Algs: dpopAlgs, Window: dpopWindow}
+	if s.dpopNonceKey != nil {
+		opts.Nonces = []string{s.dpopNonce(now, 0), s.dpopNonce(now, -1)}
+		w.Header().Set("DPoP-Nonce", opts.Nonces[0])
+	}
+	v, err := dpop.Verify(values[0], r.Method, s.URL(PathToken), now, opts)
 	if err != nil {
 		return "", proofError(err)
 	}
@@ -103,4 +114,24 @@ func (s *Server) resourceDPoP(r *http.Request, payload map[string]any, raw strin
 		return storeFailed(err)
 	}
 	return nil
+}
+
+// dpopNonceEvery is how often the server's DPoP nonce changes; the one before stays valid.
+const dpopNonceEvery = 5 * time.Minute
+
+// newNonceKey reads the key the DPoP nonces are derived from.
+func newNonceKey(random io.Reader) ([]byte, error) {
+	k := make([]byte, 32)
+	if _, err := io.ReadFull(random, k); err != nil {
+		return nil, fmt.Errorf("making the DPoP nonce key: %w", err)
+	}
+	return k, nil
+}
+
+// dpopNonce is the server's DPoP nonce of the period at now, shifted by periods: an HMAC of
+// the period number, so nonces need no state and cannot be guessed.
+func (s *Server) dpopNonce(now time.Time, periods int64) string {
+	m := hmac.New(sha256.New, s.dpopNonceKey)
+	_ = binary.Write(m, binary.BigEndian, now.Unix()/int64(dpopNonceEvery/time.Second)+periods)
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:18])
 }

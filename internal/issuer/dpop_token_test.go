@@ -171,3 +171,23 @@ func TestDPoPRefreshAndUserinfo(t *testing.T) {
 		t.Fatalf("replayed userinfo proof: %d %s", w.Code, w.Body)
 	}
 }
+
+// TestDPoPNonce: with DPoPNonce a proof without the server's nonce gets use_dpop_nonce and a
+// DPoP-Nonce header (RFC 9449 §8); a proof with it gets the token; a made-up nonce does not.
+func TestDPoPNonce(t *testing.T) {
+	f := newFixture(t, func(c *Config) { c.DPoPNonce = true })
+	s := dpopSigner(t, genKey(t, "ES256"))
+	w := f.postForm(ccForm, withDPoP(proofFor(t, s, dpop.Proof{Method: "POST", URL: testIssuer + "/token"}), basicAuth("ci", basicSecret)))
+	nonce := w.Header().Get("DPoP-Nonce")
+	if r := decodeJSON(t, w.Body.Bytes()); w.Code != http.StatusBadRequest || r["error"] != "use_dpop_nonce" || nonce == "" || r["access_token"] != nil {
+		t.Fatalf("without nonce: %d %v, DPoP-Nonce %q", w.Code, r, nonce)
+	}
+	w = f.postForm(ccForm, withDPoP(proofFor(t, s, dpop.Proof{Method: "POST", URL: testIssuer + "/token", Nonce: "made-up"}), basicAuth("ci", basicSecret)))
+	if r := decodeJSON(t, w.Body.Bytes()); r["error"] != "use_dpop_nonce" {
+		t.Fatalf("made-up nonce: %d %v", w.Code, r)
+	}
+	w = f.postForm(ccForm, withDPoP(proofFor(t, s, dpop.Proof{Method: "POST", URL: testIssuer + "/token", Nonce: nonce}), basicAuth("ci", basicSecret)))
+	if r := decodeJSON(t, w.Body.Bytes()); w.Code != http.StatusOK || r["token_type"] != "DPoP" {
+		t.Fatalf("with the nonce: %d %v", w.Code, r)
+	}
+}
