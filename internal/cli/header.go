@@ -68,6 +68,9 @@ as JSON. fetch's --copy, --decode and --logout are not taken here: use jwtkit fe
 // headerLines renders the header lines that carry tok: a Bearer Authorization line, or for a
 // DPoP token the DPoP Authorization line and a proof from signer for method and target.
 func headerLines(signer *dpop.Signer, tok *oauth.Token, method, target string) (string, error) {
+	if tok.TokenType == oauth.TokenTypeNA {
+		return "", failure.Usagef("usage", "the token exchange issued a token that is not an access token (token_type N_A); it does not go in an Authorization header: use jwtkit fetch to print it")
+	}
 	if !strings.EqualFold(tok.TokenType, "DPoP") {
 		return "Authorization: Bearer " + tok.AccessToken + "\n", nil
 	}
