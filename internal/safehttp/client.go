@@ -54,6 +54,9 @@ type Options struct {
 	// Proxy selects a proxy on the default transport (for example http.ProxyFromEnvironment);
 	// nil means direct connections.
 	Proxy func(*http.Request) (*url.URL, error)
+	// ClientCertificates are offered when a server asks for a TLS client certificate (mutual
+	// TLS, RFC 8705) on the default transport.
+	ClientCertificates []tls.Certificate
 	// Version goes into the User-Agent, "jwtkit/<Version>"; empty means "dev".
 	Version string
 	// Verbose, when non-nil, receives one line per request and response line, with credentials
@@ -130,6 +133,7 @@ func newTransport(opts Options, timeout time.Duration) *http.Transport {
 		TLSClientConfig: &tls.Config{
 			MinVersion:         tls.VersionTLS12,
 			RootCAs:            opts.RootCAs,
+			Certificates:       opts.ClientCertificates,
 			InsecureSkipVerify: opts.AllowInsecure, //nolint:gosec // only on the caller's explicit request
 		},
 	}
