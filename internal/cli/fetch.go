@@ -99,6 +99,10 @@ Client authentication (--auth-method):
                        token endpoint is used when its metadata names one; a token bound to the
                        certificate (cnf.x5t#S256) is checked against its thumbprint (a warning
                        when it differs; shown under --verbose). --ca-cert FILE trusts a private CA.
+Without --auth-method, an --issuer whose metadata lists token_endpoint_auth_methods_supported
+settles it: the method that fits what was given (a secret: client_secret_basic or _post; a
+certificate: tls_client_auth or self_signed_tls_client_auth; nothing, for a login: none), the
+server's first when several fit (--verbose names it); nothing fitting is an error (exit 2).
 --client-secret takes the key grammar: env:NAME, @FILE, b64:…, hex:…, or the value itself; it
 defaults to $JWTKIT_CLIENT_SECRET so secrets stay out of argv, ps and shell history.
 
@@ -224,6 +228,9 @@ func runFetch(ctx context.Context, g *Global, opts *FetchOptions) error {
 	if s.profile != "" {
 		r.verbosef("using profile %s from %s", quoteName(s.profile), s.configPath)
 	}
+	if err := r.chooseAuthMethod(ctx); err != nil {
+		return r.red.error(err)
+	}
 	req, err := r.request()
 	if err != nil {
 		return err
@@ -231,12 +238,14 @@ func runFetch(ctx context.Context, g *Global, opts *FetchOptions) error {
 	if err := r.setupDPoP(req); err != nil {
 		return err
 	}
-	if r.roots, err = loadCACerts(g, s.caCert); err != nil {
-		return err
+	if r.client == nil {
+		if r.roots, err = loadCACerts(g, s.caCert); err != nil {
+			return err
+		}
 	}
 	r.verbosef("grant %s, client authentication %s", s.grantName(), req.AuthMethod)
 	r.client = r.httpClient()
-	if !opts.NoCache && s.cacheable() {
+	if r.cache == nil && !opts.NoCache && s.cacheable() {
 		r.cache = r.openCache()
 	}
 
@@ -508,7 +517,11 @@ func (r *fetchRun) httpClient() *safehttp.Client {
 	if r.opts.Verbose {
 		verbose = r.red.writer(r.g.deps.IO.ErrOut)
 	}
-	return newHTTPClientTLS(r.g, r.s.timeout, r.s.insecure, "anyone on the network path can read the client credentials", verbose, r.roots, r.clientCert)
+	risk := "anyone on the network path can read the client credentials"
+	if r.client != nil {
+		risk = "" // said already, by the client that read the metadata
+	}
+	return newHTTPClientTLS(r.g, r.s.timeout, r.s.insecure, risk, verbose, r.roots, r.clientCert)
 }
 
 // openCache opens the token and discovery cache, or returns nil (with a warning) when there is

@@ -264,3 +264,38 @@ func TestFetchMutualTLSRefusals(t *testing.T) {
 		})
 	}
 }
+
+// TestFetchAutoAuthMethod: without --auth-method, the method comes from the server's
+// token_endpoint_auth_methods_supported and what was given (issue 14), said under --verbose;
+// nothing that fits is exit 2 with the server's list.
+func TestFetchAutoAuthMethod(t *testing.T) {
+	pki := newTestPKI(t)
+	srv := newMTLSServer(t, pki)
+	dir := t.TempDir()
+	ca := writePEM(t, dir, "ca.pem", "CERTIFICATE", pki.caCert.Raw)
+	key := newECKey(t)
+	cert := writePEM(t, dir, "client.pem", "CERTIFICATE", pki.issue(t, key, "jwtkit-mtls", false))
+	keyFile := writeKeyPEM(t, dir, "client.key", key)
+
+	h := fetchHarness(t)
+	delete(h.env, "JWTKIT_CLIENT_SECRET")
+	base := []string{"fetch", "--issuer", srv.srv.URL, "--ca-cert", ca, "--client-id", "svc", "--no-cache", "-v"}
+	if code := h.run(append(base, "--client-cert", cert, "--client-key", keyFile)...); code != 0 {
+		t.Fatalf("certificate: exit %d: %s", code, h.stderr)
+	}
+	want := "client authentication tls_client_auth, chosen from the server's token_endpoint_auth_methods_supported (tls_client_auth, self_signed_tls_client_auth, client_secret_basic)"
+	if !strings.Contains(h.stderr.String(), want) {
+		t.Errorf("stderr lacks %q:\n%s", want, h.stderr)
+	}
+
+	// A secret fits client_secret_basic, which this server lists (and then refuses at /token).
+	h.env["JWTKIT_CLIENT_SECRET"] = fetchSecret
+	if code := h.run(base...); code != 3 || !strings.Contains(h.stderr.String(), "client authentication client_secret_basic, chosen") {
+		t.Errorf("secret: exit %d, want 3 after choosing client_secret_basic: %s", code, h.stderr)
+	}
+	delete(h.env, "JWTKIT_CLIENT_SECRET")
+
+	if code := h.run(base...); code != 2 || !strings.Contains(h.stderr.String(), "no client credentials: the server supports tls_client_auth, self_signed_tls_client_auth, client_secret_basic") {
+		t.Errorf("nothing given: exit %d, want 2 with the server's list: %s", code, h.stderr)
+	}
+}

@@ -19,10 +19,11 @@ func newHTTPClient(g *Global, timeout time.Duration, insecure bool, risk string,
 }
 
 // newHTTPClientTLS is newHTTPClient with roots that replace the system's (nil: the system's)
-// and a TLS client certificate for mutual TLS (nil: none).
+// and a TLS client certificate for mutual TLS (nil: none). An empty risk says nothing of
+// --insecure (another client of the same run has warned).
 func newHTTPClientTLS(g *Global, timeout time.Duration, insecure bool, risk string, verbose io.Writer,
 	roots *x509.CertPool, cert *tls.Certificate) *safehttp.Client {
-	if insecure {
+	if insecure && risk != "" {
 		g.Warnf("--insecure: plain http and unverified TLS certificates are allowed; %s", risk)
 	}
 	o := safehttp.Options{
