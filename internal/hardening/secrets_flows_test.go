@@ -24,7 +24,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/jwtkit/jwtkit/internal/cli"
-	"github.com/jwtkit/jwtkit/internal/clipboard"
 	"github.com/jwtkit/jwtkit/internal/iostreams"
 	"github.com/jwtkit/jwtkit/internal/issuer"
 	"github.com/jwtkit/jwtkit/internal/keys"
@@ -168,23 +167,8 @@ func (w *world) runWith(browser func(string) error, stdin io.Reader, args ...str
 	if stdin != nil {
 		streams.In = stdin
 	}
-	deps := &cli.Deps{
-		IO:     streams,
-		Getenv: func(k string) string { return w.env[k] },
-		Now:    func() time.Time { return testNow },
-		ReadFile: func(p string) ([]byte, error) {
-			if !filepath.IsAbs(p) {
-				p = filepath.Join(w.dir, p)
-			}
-			return keys.ReadFile(p)
-		},
-		Clipboard:   &clipboard.Memory{},
-		Rand:        rand.Reader,
-		Transport:   w.transport,
-		CacheDir:    func() (string, error) { return w.cacheDir, nil },
-		ConfigDir:   func() (string, error) { return filepath.Join(w.dir, "config", "jwtkit"), nil },
-		OpenBrowser: browser,
-	}
+	deps := w.deps(streams)
+	deps.OpenBrowser = browser
 	code := cli.Execute(args, deps)
 	return result{code: code, stdout: out.String(), stderr: errOut.String()}
 }
