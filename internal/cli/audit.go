@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"os"
 	"path"
 	"regexp"
 	"strings"
@@ -265,7 +264,7 @@ func auditJudge(opts *AuditOptions) (audit.Judge, error) {
 
 func auditTarget(g *Global, opts *AuditOptions) (audit.Target, error) {
 	if opts.Command != "" {
-		return &audit.CommandTarget{Command: opts.Command, Env: os.Environ(), Timeout: opts.timeout}, nil
+		return &audit.CommandTarget{Command: opts.Command, Env: g.deps.environ(), Timeout: opts.timeout}, nil
 	}
 	if opts.Insecure {
 		g.Warnf("--insecure: plain http and unverified TLS certificates are allowed")

@@ -20,8 +20,11 @@ import (
 
 // Deps are a command's links to the world outside the process.
 type Deps struct {
-	IO        *iostreams.IOStreams
-	Getenv    func(string) string
+	IO     *iostreams.IOStreams
+	Getenv func(string) string
+	// Environ lists the environment as KEY=value pairs, for the commands jwtkit runs
+	// (exec's child, audit --command); nil means the process's own.
+	Environ   func() []string
 	Now       func() time.Time
 	ReadFile  func(string) ([]byte, error)
 	Clipboard clipboard.Clipboard
@@ -47,6 +50,7 @@ func SystemDeps(build BuildInfo) *Deps {
 	return &Deps{
 		IO:        iostreams.System(),
 		Getenv:    os.Getenv,
+		Environ:   os.Environ,
 		Now:       time.Now,
 		ReadFile:  keys.ReadFile, // capped, so no flag can make jwtkit read an endless file
 		Clipboard: clipboard.System{},
@@ -67,4 +71,12 @@ func userDir(base func() (string, error)) func() (string, error) {
 		}
 		return filepath.Join(dir, "jwtkit"), nil
 	}
+}
+
+// environ returns the environment the commands jwtkit runs start from.
+func (d *Deps) environ() []string {
+	if d.Environ == nil {
+		return os.Environ()
+	}
+	return d.Environ()
 }

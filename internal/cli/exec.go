@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -31,7 +33,8 @@ func newExecCmd(g *Global) *cobra.Command {
 	cmd.Long = `Get an access token exactly as 'jwtkit fetch' does (every fetch flag, profile and the
 cache apply) and run COMMAND with it in $JWTKIT_TOKEN and $ACCESS_TOKEN, and its type (Bearer
 or DPoP) in $JWTKIT_TOKEN_TYPE. The token is never put in the command's arguments, where ps and
-shell history would show it. As with fetch, a cached token is used only while it has more than
+shell history would show it. The command gets the token, not what obtained it: $JWTKIT_CLIENT_SECRET,
+$JWTKIT_PASSPHRASE and $JWTKIT_DPOP_KEY_PASSPHRASE are left out of its environment. As with fetch, a cached token is used only while it has more than
 60 seconds left; else a fresh one (or a refreshed one, with --keep-refresh) is fetched first.
 
 COMMAND runs directly (no shell) with jwtkit's stdin, stdout and stderr; SIGINT and SIGTERM are
@@ -67,6 +70,24 @@ use jwtkit fetch for them.
 	return cmd
 }
 
+// fetchCredentialVariables are the variables fetch reads credentials from. exec's child gets
+// the token, not what obtained it, so they are left out of its environment.
+var fetchCredentialVariables = []string{"JWTKIT_CLIENT_SECRET", "JWTKIT_PASSPHRASE", "JWTKIT_DPOP_KEY_PASSPHRASE"}
+
+// childEnviron returns env without fetch's credential variables and without any token
+// variable exec sets itself, so the child sees exactly one value of each.
+func childEnviron(env []string) []string {
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		if slices.Contains(fetchCredentialVariables, name) || name == "JWTKIT_TOKEN" || name == "ACCESS_TOKEN" || name == "JWTKIT_TOKEN_TYPE" {
+			continue
+		}
+		out = append(out, kv)
+	}
+	return out
+}
+
 // runWithToken runs argv with tok in its environment and returns childExit for a non-zero
 // status.
 func runWithToken(g *Global, argv []string, tok *oauth.Token) error {
@@ -75,7 +96,7 @@ func runWithToken(g *Global, argv []string, tok *oauth.Token) error {
 		return failure.Usagef("usage", "cannot run %s: %v", quoteName(argv[0]), errors.Unwrap(err))
 	}
 	c := exec.Command(path, argv[1:]...)
-	c.Env = append(os.Environ(),
+	c.Env = append(childEnviron(g.deps.environ()),
 		"JWTKIT_TOKEN="+tok.AccessToken,
 		"ACCESS_TOKEN="+tok.AccessToken,
 		"JWTKIT_TOKEN_TYPE="+tok.TokenType,
