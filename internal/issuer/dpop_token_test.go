@@ -250,7 +250,7 @@ func TestUserinfoChallenge(t *testing.T) {
 		t.Fatalf("code exchange: %d %v", w.Code, resp)
 	}
 	bound := resp["access_token"].(string)
-	algs := `algs="ES256 ES384 ES512 RS256 PS256 EdDSA"`
+	algs := `algs="ES256 ES384 ES512 RS256 PS256 EdDSA Ed25519"`
 	good := dpop.Proof{Method: "GET", URL: testIssuer + "/userinfo", AccessToken: bound}
 	used := proofFor(t, s, good)
 	if w := userinfoWith(f, "DPoP "+bound, used); w.Code != http.StatusOK {
