@@ -16,8 +16,9 @@ import (
 const MaxProofSize = 8 << 10
 
 // DefaultAlgs is the allow-list a server uses when VerifyOptions.Algs is empty: asymmetric
-// algorithms only (RFC 9449 §4.3 check 5).
-var DefaultAlgs = []string{"ES256", "ES384", "ES512", "RS256", "PS256", "EdDSA"}
+// algorithms only (RFC 9449 §4.3 check 5). Ed25519 is RFC 9864's fully-specified name of
+// EdDSA with an Ed25519 key, which clients built on oauth4webapi (openid-client 6) send.
+var DefaultAlgs = []string{"ES256", "ES384", "ES512", "RS256", "PS256", "EdDSA", "Ed25519"}
 
 // Error codes of a refused proof (RFC 9449 §7.1, §8).
 const (
@@ -116,7 +117,11 @@ func Verify(proof, method, url string, now time.Time, opts VerifyOptions) (Verif
 	if err != nil || len(ks) != 1 || ks[0].IsSymmetric() || ks[0].IsPrivate() {
 		return v, invalid("the DPoP proof's jwk is not a usable public key")
 	}
-	if err := token.VerifySignature(alg, ks[0].JWK.Key, p.SigningInput, p.Signature); err != nil {
+	sigAlg := alg
+	if alg == "Ed25519" {
+		sigAlg = "EdDSA" // RFC 9864 §2.2; VerifySignature then insists on an Ed25519 key
+	}
+	if err := token.VerifySignature(sigAlg, ks[0].JWK.Key, p.SigningInput, p.Signature); err != nil {
 		return v, invalid("the DPoP proof's signature does not verify with its jwk")
 	}
 	if v.JKT, err = ks[0].Thumbprint(); err != nil {

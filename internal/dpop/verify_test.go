@@ -1,7 +1,11 @@
 package dpop
 
 import (
+	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -132,4 +136,48 @@ func FuzzVerify(f *testing.F) {
 			t.Fatalf("accepted without thumbprint or jti: %+v", v)
 		}
 	})
+}
+
+// TestVerifyEd25519Name: a proof whose alg is RFC 9864's "Ed25519" (what openid-client 6
+// sends for an Ed25519 key) verifies like EdDSA, only with an Ed25519 key, and only when the
+// allow-list has the name.
+func TestVerifyEd25519Name(t *testing.T) {
+	ed := newKey(t, "OKP", 0, "Ed25519")
+	ec := newKey(t, "EC", 0, "P-256")
+	edJWK, _ := PublicJWK(ed)
+	ecJWK, _ := PublicJWK(ec)
+	claims := map[string]any{"jti": "j1", "htm": "POST", "htu": testHTU, "iat": fixedNow.Unix()}
+	// token.Sign refuses a header alg other than its own, so this proof is signed by hand.
+	h, _ := json.Marshal(map[string]any{"typ": HeaderType, "alg": "Ed25519", "jwk": edJWK})
+	p, _ := json.Marshal(claims)
+	input := base64.RawURLEncoding.EncodeToString(h) + "." + base64.RawURLEncoding.EncodeToString(p)
+	named := input + "." + base64.RawURLEncoding.EncodeToString(ed25519.Sign(ed.JWK.Key.(ed25519.PrivateKey), []byte(input)))
+	ecHeader, _ := json.Marshal(map[string]any{"typ": HeaderType, "alg": "Ed25519", "jwk": ecJWK})
+	// A valid ES256 signature by the jwk's EC key, under the name Ed25519: still refused.
+	ecInput := base64.RawURLEncoding.EncodeToString(ecHeader) + "." + base64.RawURLEncoding.EncodeToString(p)
+	digest := sha256.Sum256([]byte(ecInput))
+	r, sv, err := ecdsa.Sign(rand.Reader, ec.JWK.Key.(*ecdsa.PrivateKey), digest[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	ecNamed := ecInput + "." + base64.RawURLEncoding.EncodeToString(append(r.FillBytes(make([]byte, 32)), sv.FillBytes(make([]byte, 32))...))
+	now := fixedNow.Add(time.Second)
+	v, err := Verify(named, "POST", testHTU, now, VerifyOptions{})
+	if err != nil {
+		t.Fatalf("an Ed25519-named proof is refused: %v", err)
+	}
+	if want, _ := ed.Thumbprint(); v.JKT != want {
+		t.Fatalf("jkt %s, want %s", v.JKT, want)
+	}
+	for name, c := range map[string]struct {
+		proof string
+		opts  VerifyOptions
+	}{
+		"an EC key under the name": {ecNamed, VerifyOptions{}},
+		"the name not allowed":     {named, VerifyOptions{Algs: []string{"EdDSA"}}},
+	} {
+		if _, err := Verify(c.proof, "POST", testHTU, now, c.opts); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
 }

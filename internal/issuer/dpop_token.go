@@ -21,16 +21,17 @@ const dpopWindow = 5 * time.Minute
 // dpopAlgs are the proof algorithms the server accepts and announces.
 var dpopAlgs = dpop.DefaultAlgs
 
-// tokenDPoP checks the DPoP proof of a token request (RFC 9449 §4.3, §5): none gives "", a
-// valid one the thumbprint of its key, after recording its jti in the store so that a replay
-// is refused, across restarts with --state too. A bad or replayed proof is invalid_dpop_proof.
-func (s *Server) tokenDPoP(w http.ResponseWriter, r *http.Request) (string, *oauthError) {
+// tokenDPoP checks the DPoP proof of a token request (RFC 9449 §4.3, §5): none gives nil, a
+// valid one what it proves (the thumbprint of its key, its jti). A bad proof is
+// invalid_dpop_proof. Its jti is not recorded here: useProof does that once the client is
+// authenticated, so that a caller without credentials cannot fill the replay store.
+func (s *Server) tokenDPoP(w http.ResponseWriter, r *http.Request) (*dpop.Verified, *oauthError) {
 	values := r.Header.Values("DPoP")
 	if len(values) == 0 {
-		return "", nil
+		return nil, nil
 	}
 	if len(values) > 1 {
-		return "", newError(http.StatusBadRequest, dpop.CodeInvalidProof, "more than one DPoP header (RFC 9449 §4.3)")
+		return nil, newError(http.StatusBadRequest, dpop.CodeInvalidProof, "more than one DPoP header (RFC 9449 §4.3)")
 	}
 	now := s.cfg.Now()
 	opts := dpop.VerifyOptions{Algs: dpopAlgs, Window: dpopWindow}
@@ -40,15 +41,26 @@ func (s *Server) tokenDPoP(w http.ResponseWriter, r *http.Request) (string, *oau
 	}
 	v, err := dpop.Verify(values[0], r.Method, s.URL(PathToken), now, opts)
 	if err != nil {
-		return "", proofError(err)
+		return nil, proofError(err)
 	}
-	switch err := s.store.UseJTI("dpop:"+v.JKT+":"+v.JTI, v.IssuedAt.Add(dpopWindow), now); {
+	return &v, nil
+}
+
+// useProof records the jti of a verified proof (nil: none) in the store until the proof is
+// too old to be accepted anyway, so that a replay is refused, across restarts with --state
+// too. A replay is invalid_dpop_proof with the given status (400 at the token endpoint, 401 at
+// a resource).
+func (s *Server) useProof(v *dpop.Verified, status int) *oauthError {
+	if v == nil {
+		return nil
+	}
+	switch err := s.store.UseJTI("dpop:"+v.JKT+":"+v.JTI, v.IssuedAt.Add(dpopWindow), s.cfg.Now()); {
 	case errors.Is(err, ErrReplayed):
-		return "", newError(http.StatusBadRequest, dpop.CodeInvalidProof, "the DPoP proof's jti was used before (RFC 9449 §11.1)")
+		return newError(status, dpop.CodeInvalidProof, "the DPoP proof's jti was used before (RFC 9449 §11.1)")
 	case err != nil:
-		return "", storeFailed(err)
+		return storeFailed(err)
 	}
-	return v.JKT, nil
+	return nil
 }
 
 // proofError turns a refused proof into the OAuth error a client gets.
@@ -107,13 +119,7 @@ func (s *Server) resourceDPoP(r *http.Request, payload map[string]any, raw strin
 		oerr.status = http.StatusUnauthorized
 		return oerr
 	}
-	switch err := s.store.UseJTI("dpop:"+v.JKT+":"+v.JTI, v.IssuedAt.Add(dpopWindow), now); {
-	case errors.Is(err, ErrReplayed):
-		return newError(http.StatusUnauthorized, dpop.CodeInvalidProof, "the DPoP proof's jti was used before (RFC 9449 §11.1)")
-	case err != nil:
-		return storeFailed(err)
-	}
-	return nil
+	return s.useProof(&v, http.StatusUnauthorized)
 }
 
 // dpopNonceEvery is how often the server's DPoP nonce changes; the one before stays valid.

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -190,4 +191,114 @@ func TestDPoPNonce(t *testing.T) {
 	if r := decodeJSON(t, w.Body.Bytes()); w.Code != http.StatusOK || r["token_type"] != "DPoP" {
 		t.Fatalf("with the nonce: %d %v", w.Code, r)
 	}
+}
+
+// TestDPoPJTIRecordedAfterClientAuth: a proof sent with failing or missing client
+// authentication leaves no jti in the replay store (so a caller without credentials cannot
+// fill it), while replay detection still holds once the client is authenticated.
+func TestDPoPJTIRecordedAfterClientAuth(t *testing.T) {
+	f := newFixture(t, nil)
+	s := dpopSigner(t, genKey(t, "ES256"))
+	proof := proofFor(t, s, dpop.Proof{Method: "POST", URL: testIssuer + "/token"})
+	for _, tt := range []struct {
+		name  string
+		setup func(*http.Request)
+		form  url.Values
+	}{
+		{"wrong secret", basicAuth("ci", "wrong"), ccForm},
+		{"unknown client", basicAuth("nobody", basicSecret), ccForm},
+		{"no client authentication", nil, ccForm},
+		{"jwt-bearer without an assertion", nil, url.Values{"grant_type": {GrantJWTBearer}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			w := f.postForm(tt.form, withDPoP(proof, tt.setup))
+			if r := decodeJSON(t, w.Body.Bytes()); w.Code < 400 || r["access_token"] != nil || r["error"] == "invalid_dpop_proof" {
+				t.Fatalf("status %d, %v; want a client authentication error", w.Code, r)
+			}
+		})
+	}
+	// The proof's jti was not recorded by the refused requests: the authenticated client may
+	// still use it, once.
+	w := f.postForm(ccForm, withDPoP(proof, basicAuth("ci", basicSecret)))
+	if r := decodeJSON(t, w.Body.Bytes()); w.Code != http.StatusOK || r["token_type"] != "DPoP" {
+		t.Fatalf("first authenticated use: %d %v", w.Code, r)
+	}
+	w = f.postForm(ccForm, withDPoP(proof, basicAuth("ci", basicSecret)))
+	if r := decodeJSON(t, w.Body.Bytes()); w.Code != http.StatusBadRequest || r["error"] != "invalid_dpop_proof" || r["access_token"] != nil {
+		t.Fatalf("replay after an authenticated use: %d %v; want 400 invalid_dpop_proof", w.Code, r)
+	}
+	// A replay by another authenticated client is refused too: the jti is the proof's.
+	w = f.postForm(ccForm, withDPoP(proof, basicAuth("any", "any-secret")))
+	if r := decodeJSON(t, w.Body.Bytes()); r["error"] != "invalid_dpop_proof" {
+		t.Fatalf("replay by another client: %d %v", w.Code, r)
+	}
+}
+
+// TestUserinfoChallenge: /userinfo answers a refused request with the challenge of the scheme
+// it used: DPoP with error and the accepted algs (RFC 9449 §7.1) for a proof error, a bound
+// token sent as Bearer, or a bad token under DPoP; Bearer (RFC 6750 §3) for a Bearer token;
+// both when there was no token (RFC 9449 §7.2).
+func TestUserinfoChallenge(t *testing.T) {
+	f := newCodeFixture(t)
+	s := dpopSigner(t, genKey(t, "ES256"))
+	code := f.codeFor(t)
+	w := f.postForm(url.Values{"grant_type": {"authorization_code"}, "code": {code}, "client_id": {"app"},
+		"redirect_uri": {appRedirect}, "code_verifier": {testVerifier}},
+		withDPoP(proofFor(t, s, dpop.Proof{Method: "POST", URL: testIssuer + "/token"}), nil))
+	resp := decodeJSON(t, w.Body.Bytes())
+	if w.Code != http.StatusOK || resp["token_type"] != "DPoP" {
+		t.Fatalf("code exchange: %d %v", w.Code, resp)
+	}
+	bound := resp["access_token"].(string)
+	algs := `algs="ES256 ES384 ES512 RS256 PS256 EdDSA Ed25519"`
+	good := dpop.Proof{Method: "GET", URL: testIssuer + "/userinfo", AccessToken: bound}
+	used := proofFor(t, s, good)
+	if w := userinfoWith(f, "DPoP "+bound, used); w.Code != http.StatusOK {
+		t.Fatalf("DPoP userinfo: %d %s", w.Code, w.Body)
+	}
+	for _, tt := range []struct {
+		name, authz, proof string
+		want               []string
+	}{
+		{"replayed proof", "DPoP " + bound, used,
+			[]string{`DPoP realm="jwtkit", error="invalid_dpop_proof", error_description="the DPoP proof's jti was used before`, algs}},
+		{"proof with another ath", "DPoP " + bound, proofFor(t, s, dpop.Proof{Method: "GET", URL: testIssuer + "/userinfo", AccessToken: "other"}),
+			[]string{`DPoP realm="jwtkit", error="invalid_dpop_proof"`, algs}},
+		{"no proof", "DPoP " + bound, "", []string{`DPoP realm="jwtkit", error="invalid_dpop_proof"`, algs}},
+		{"bound token as Bearer", "Bearer " + bound, "", []string{`DPoP realm="jwtkit", error="invalid_token"`, algs}},
+		{"bad token under DPoP", "DPoP not-a-token", proofFor(t, s, good), []string{`DPoP realm="jwtkit", error="invalid_token"`, algs}},
+		{"bad Bearer token", "Bearer not-a-token", "", []string{`Bearer realm="jwtkit", error="invalid_token"`}},
+		{"no token", "", "", []string{`Bearer realm="jwtkit", DPoP realm="jwtkit", ` + algs}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			w := userinfoWith(f, tt.authz, tt.proof)
+			got := w.Header().Get("WWW-Authenticate")
+			if w.Code != http.StatusUnauthorized {
+				t.Fatalf("status %d, want 401: %s", w.Code, w.Body)
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(got, want) {
+					t.Errorf("WWW-Authenticate %q lacks %q", got, want)
+				}
+			}
+			if strings.HasPrefix(tt.want[0], "DPoP") && strings.Contains(got, "Bearer") {
+				t.Errorf("WWW-Authenticate %q: a DPoP refusal must not challenge Bearer", got)
+			}
+			if strings.HasPrefix(tt.want[0], "Bearer realm=\"jwtkit\", error") && strings.Contains(got, "DPoP") {
+				t.Errorf("WWW-Authenticate %q: a Bearer refusal must not challenge DPoP", got)
+			}
+		})
+	}
+}
+
+// userinfoWith sends GET /userinfo with this Authorization header and DPoP proof ("" for none).
+func userinfoWith(f *fixture, authz, proof string) *httptest.ResponseRecorder {
+	r := httptest.NewRequest(http.MethodGet, testIssuer+"/userinfo", nil)
+	if authz != "" {
+		r.Header.Set("Authorization", authz)
+	}
+	if proof != "" {
+		r.Header.Set("DPoP", proof)
+	}
+	return f.do(r)
 }

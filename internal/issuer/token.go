@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jwtkit/jwtkit/internal/claims"
+	"github.com/jwtkit/jwtkit/internal/dpop"
 	"github.com/jwtkit/jwtkit/internal/token"
 )
 
@@ -58,14 +59,14 @@ var grantTypes = []string{GrantAuthorizationCode, GrantRefreshToken, GrantClient
 
 // serveToken is the token endpoint.
 func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, e *Entry) {
-	jkt, oerr := s.tokenDPoP(w, r)
+	proof, oerr := s.tokenDPoP(w, r)
 	if oerr != nil {
 		e.Error, e.Detail = oerr.code, oerr.detail
 		writeError(w, oerr)
 		return
 	}
-	resp, oerr := s.tokenRequest(w, r, e, jkt)
-	if oerr == nil && jkt != "" {
+	resp, oerr := s.tokenRequest(w, r, e, proof)
+	if oerr == nil && proof != nil {
 		resp.TokenType = "DPoP"
 	}
 	if oerr != nil {
@@ -89,8 +90,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // tokenRequest reads the form, authenticates the client and runs the grant.
-// jkt is the thumbprint of the request's DPoP key ("" without DPoP): the tokens are bound to it.
-func (s *Server) tokenRequest(w http.ResponseWriter, r *http.Request, e *Entry, jkt string) (tokenResponse, *oauthError) {
+// proof is the request's verified DPoP proof (nil without DPoP): the tokens are bound to its
+// key, and its jti is recorded only once the client is authenticated.
+func (s *Server) tokenRequest(w http.ResponseWriter, r *http.Request, e *Entry, proof *dpop.Verified) (tokenResponse, *oauthError) {
 	form, oerr := readForm(w, r)
 	if oerr != nil {
 		return tokenResponse{}, oerr
@@ -112,6 +114,13 @@ func (s *Server) tokenRequest(w http.ResponseWriter, r *http.Request, e *Entry, 
 	}
 	if oerr != nil {
 		return tokenResponse{}, oerr
+	}
+	if oerr := s.useProof(proof, http.StatusBadRequest); oerr != nil {
+		return tokenResponse{}, oerr
+	}
+	jkt := ""
+	if proof != nil {
+		jkt = proof.JKT
 	}
 	switch gt {
 	case GrantAuthorizationCode:
