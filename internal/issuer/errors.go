@@ -3,6 +3,7 @@ package issuer
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 )
 
 // OAuth 2.0 error codes the server returns (RFC 6749 §5.2, RFC 8707 §2).
@@ -77,6 +78,7 @@ func writeError(w http.ResponseWriter, e *oauthError) {
 // printableASCII keeps the characters RFC 6749 §5.2 allows in error_description (%x20-21,
 // %x23-5B, %x5D-7E), replacing others with '?', and cuts the result at max bytes.
 func printableASCII(s string, max int) string {
+	s = strings.ReplaceAll(s, "§", "section ") // the RFC references in our own messages
 	b := make([]byte, 0, min(len(s), max))
 	for i := 0; i < len(s) && len(b) < max; i++ {
 		c := s[i]
