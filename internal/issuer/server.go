@@ -54,6 +54,9 @@ type Server struct {
 	deviceInterval time.Duration
 	plainPKCE      bool // some client may use plain PKCE
 	public         bool // some client is public
+	// dpopNonceKey, when set (Config.DPoPNonce), makes the token endpoint require DPoP nonces
+	// derived from it.
+	dpopNonceKey []byte
 }
 
 // New checks cfg and returns a Server. Errors are failure.Usage errors that name the bad part.
@@ -121,6 +124,11 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.refreshTTL == 0 {
 		s.refreshTTL = DefaultRefreshTTL
+	}
+	if cfg.DPoPNonce {
+		if s.dpopNonceKey, err = newNonceKey(cfg.Rand); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.setDeviceTimes(cfg.DeviceTTL, cfg.DeviceInterval); err != nil {
 		return nil, err
