@@ -302,7 +302,7 @@ func runServe(ctx context.Context, g *Global, opts *ServeOptions) error {
 		Now:             g.Now,
 		Rand:            g.deps.Rand,
 		Log:             logEntry,
-	})
+	}, users.issuers)
 	if err != nil {
 		return err
 	}

@@ -14,19 +14,23 @@ import (
 	"github.com/pelletier/go-toml/v2/unstable"
 )
 
-// IssuerSection is an [issuer.ID] section of the config file: a named issuer's own clients
-// and users. A list the section gives replaces the top-level one for that issuer; a list it
-// leaves out is inherited from the top level.
+// IssuerSection is an [issuer.ID] section of the config file: a named issuer's own clients,
+// users and trusted issuers. A list the section gives replaces the top-level one for that
+// issuer (an empty list, as in trusted_issuer = [], means none); a list it leaves out is
+// inherited from the top level.
 type IssuerSection struct {
 	// ID is the issuer id (the path segment of its URL).
 	ID string
-	// Clients, Users and DefaultUser are the section's own; HasClients and HasUsers say
-	// whether the section gave them (an empty list given means none).
-	Clients     []ClientSpec
-	Users       []User
-	DefaultUser string
-	HasClients  bool
-	HasUsers    bool
+	// Clients, Users, DefaultUser and TrustedIssuers are the section's own; HasClients,
+	// HasUsers and HasTrusted say whether the section gave them (an empty list given means
+	// none).
+	Clients        []ClientSpec
+	Users          []User
+	DefaultUser    string
+	TrustedIssuers []TrustedIssuerSpec
+	HasClients     bool
+	HasUsers       bool
+	HasTrusted     bool
 	// Line is the line of the section's header.
 	Line int
 }
@@ -76,7 +80,8 @@ func LoadConfig(data []byte, name string) (FileConfig, []ConfigWarning, error) {
 //	id = "web"            # allow_plain_pkce, refresh_tokens, device, [client.claims]
 //	[[user]]              # sub, [user.claims]
 //	[[trusted_issuer]]    # issuer, jwks
-//	[issuer.tenant-a]     # default_user, [[issuer.tenant-a.client]], [[issuer.tenant-a.user]]
+//	[issuer.tenant-a]     # default_user, [[issuer.tenant-a.client]], [[issuer.tenant-a.user]],
+//	                      # [[issuer.tenant-a.trusted_issuer]]
 //
 // A broken client or user entry becomes a ConfigWarning naming file:line and the field, and is
 // skipped; what breaks the file as a whole is an error.
@@ -157,33 +162,8 @@ func (p *tomlParser) file(doc map[string]any) (FileConfig, error) {
 	if cfg.Users, cfg.DefaultUser, _, err = p.users(doc, ""); err != nil {
 		return cfg, err
 	}
-	tis, _, err := p.tables(doc, "trusted_issuer", "")
-	if err != nil {
+	if cfg.TrustedIssuers, _, err = p.trusted(doc, ""); err != nil {
 		return cfg, err
-	}
-	for i, t := range tis {
-		path := fmt.Sprintf("trusted_issuer[%d]", i)
-		var ti TrustedIssuerSpec
-		ok := true
-		for _, k := range sortedKeys(t) {
-			v := t[k]
-			switch k {
-			case "issuer":
-				ti.Issuer, ok = p.str(path+"."+k, "trusted issuer", k, v, ok)
-			case "jwks":
-				ti.JWKS, ok = p.str(path+"."+k, "trusted issuer", k, v, ok)
-			default:
-				p.warn(path+"."+k, "trusted issuer %d: unknown field %q (issuer, jwks); skipping it", i+1, Sanitize(k, 60))
-				ok = false
-			}
-		}
-		if ok && (ti.Issuer == "" || ti.JWKS == "") {
-			p.warn(path, "trusted issuer %d needs both issuer and jwks; skipping it", i+1)
-			ok = false
-		}
-		if ok {
-			cfg.TrustedIssuers = append(cfg.TrustedIssuers, ti)
-		}
 	}
 	if raw, ok := doc["issuer"]; ok {
 		sections, isMap := raw.(map[string]any)
@@ -200,8 +180,8 @@ func (p *tomlParser) file(doc map[string]any) (FileConfig, error) {
 				return cfg, p.fatal(path, "issuer id %q: use 1 to 64 letters, digits, - and _, and not an endpoint name such as token", Sanitize(id, 80))
 			}
 			for _, k := range sortedKeys(sec) {
-				if k != "client" && k != "user" && k != "default_user" {
-					return cfg, p.fatal(path+"."+k, "issuer %s: unknown key %q; a section has client, user and default_user", id, Sanitize(k, 60))
+				if k != "client" && k != "user" && k != "default_user" && k != "trusted_issuer" {
+					return cfg, p.fatal(path+"."+k, "issuer %s: unknown key %q; a section has client, user, trusted_issuer and default_user", id, Sanitize(k, 60))
 				}
 			}
 			s := IssuerSection{ID: id, Line: p.line(path)}
@@ -209,6 +189,9 @@ func (p *tomlParser) file(doc map[string]any) (FileConfig, error) {
 				return cfg, err
 			}
 			if s.Users, s.DefaultUser, s.HasUsers, err = p.users(sec, path+"."); err != nil {
+				return cfg, err
+			}
+			if s.TrustedIssuers, s.HasTrusted, err = p.trusted(sec, path+"."); err != nil {
 				return cfg, err
 			}
 			cfg.Issuers = append(cfg.Issuers, s)
@@ -236,6 +219,40 @@ func (p *tomlParser) tables(doc map[string]any, key, prefix string) ([]map[strin
 		out = append(out, t)
 	}
 	return out, true, nil
+}
+
+// trusted reads the [[trusted_issuer]] entries under prefix; a broken entry is a warning.
+func (p *tomlParser) trusted(doc map[string]any, prefix string) ([]TrustedIssuerSpec, bool, error) {
+	list, has, err := p.tables(doc, "trusted_issuer", prefix)
+	if err != nil {
+		return nil, has, err
+	}
+	out := []TrustedIssuerSpec{}
+	for i, t := range list {
+		path := fmt.Sprintf("%strusted_issuer[%d]", prefix, i)
+		var ti TrustedIssuerSpec
+		ok := true
+		for _, k := range sortedKeys(t) {
+			v := t[k]
+			switch k {
+			case "issuer":
+				ti.Issuer, ok = p.str(path+"."+k, "trusted issuer", k, v, ok)
+			case "jwks":
+				ti.JWKS, ok = p.str(path+"."+k, "trusted issuer", k, v, ok)
+			default:
+				p.warn(path+"."+k, "trusted issuer %d: unknown field %q (issuer, jwks); skipping it", i+1, Sanitize(k, 60))
+				ok = false
+			}
+		}
+		if ok && (ti.Issuer == "" || ti.JWKS == "") {
+			p.warn(path, "trusted issuer %d needs both issuer and jwks; skipping it", i+1)
+			ok = false
+		}
+		if ok {
+			out = append(out, ti)
+		}
+	}
+	return out, has, nil
 }
 
 // clients reads the [[client]] entries under prefix; a broken entry is a warning.

@@ -193,3 +193,46 @@ func FuzzServeConfig(f *testing.F) {
 		}
 	})
 }
+
+func TestParseTOMLConfigSectionTrusted(t *testing.T) {
+	in := `[[trusted_issuer]]
+issuer = "https://idp.example"
+jwks = "idp.jwks"
+
+[issuer.inherits]
+default_user = "x"
+
+[issuer.none]
+trusted_issuer = []
+
+[issuer.own]
+[[issuer.own.trusted_issuer]]
+issuer = "https://other.example"
+jwks = "other.jwks"
+[[issuer.own.trusted_issuer]]
+issuer = "https://broken.example"
+`
+	cfg, warns, err := ParseTOMLConfig([]byte(in), "cfg.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(warns) != 1 || !strings.HasPrefix(warns[0].Text, "cfg.toml:15: trusted issuer 2 needs both") {
+		t.Errorf("warnings %v", warns)
+	}
+	got := map[string]IssuerSection{}
+	for _, s := range cfg.Issuers {
+		got[s.ID] = s
+	}
+	if s := got["inherits"]; s.HasTrusted || len(s.TrustedIssuers) != 0 {
+		t.Errorf("inherits: %+v", s)
+	}
+	if s := got["none"]; !s.HasTrusted || len(s.TrustedIssuers) != 0 {
+		t.Errorf("none: %+v", s)
+	}
+	if s := got["own"]; !s.HasTrusted || len(s.TrustedIssuers) != 1 || s.TrustedIssuers[0].Issuer != "https://other.example" {
+		t.Errorf("own: %+v", s)
+	}
+	if len(cfg.TrustedIssuers) != 1 {
+		t.Errorf("top level: %+v", cfg.TrustedIssuers)
+	}
+}
