@@ -343,7 +343,7 @@ func (p *tomlParser) client(t map[string]any, path string, i int) (ClientSpec, b
 				_, err = checkClientClaims(&Client{ID: idv, Claims: obj})
 			}
 			if err != nil {
-				p.warn(fp, "%s: claims: %s; skipping this client", who, errText(err))
+				p.warn(fp, "%s: claims: %s; skipping this client", who, strings.TrimPrefix(errText(err), who+": "))
 				ok = false
 			}
 			spec.Claims = obj
