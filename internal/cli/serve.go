@@ -221,7 +221,7 @@ cross-origin without a CORS preflight that serve never grants.
 	f.StringArrayVar(&opts.Clients, "client", nil, "client `ID:SECRET[:SCOPES]`; SECRET may be env:NAME or @FILE; repeatable")
 	f.StringArrayVar(&opts.ClientJWKS, "client-jwks", nil, "public keys of a private_key_jwt client, `ID=FILE`; repeatable")
 	f.StringVar(&opts.Config, "config", "", "read clients, users, trusted issuers and [issuer.ID] sections from a TOML `FILE`")
-	f.StringVar(&opts.State, "state", "", "keep codes, refresh tokens and revocations in `FILE` (bbolt, created 0600) across restarts")
+	f.StringVar(&opts.State, "state", "", "keep codes, refresh tokens and revocations of every issuer in `FILE` (bbolt, created 0600, each issuer apart) across restarts")
 	f.StringArrayVar(&opts.IssuerIDs, "issuer-id", nil, "also serve issuer `ID` at /ID (own key; clients and users of its [issuer.ID] section of --config, else the top level's); repeatable")
 	f.BoolVar(&opts.AutoIssuers, "auto-issuers", false, "make an issuer for any /ID on first use, up to 100 (like mock-oauth2-server)")
 	f.StringVar(&opts.TokenTTL, "token-ttl", "1h", "access token lifetime (expires_in)")

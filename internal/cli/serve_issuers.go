@@ -20,6 +20,10 @@ import (
 // and an --auto-issuers issuer, has the top level's.
 func newIssuerSet(opts *ServeOptions, signing []keys.Key, generated bool, cfg issuer.Config, sections []issuerConfig) (*issuer.IssuerSet, error) {
 	sc := issuer.IssuerSetConfig{Root: cfg, AutoCreate: opts.AutoIssuers}
+	if state, ok := cfg.Store.(*issuer.BoltStore); ok {
+		// --state: every issuer keeps its records in the file, each in buckets of its own.
+		sc.StoreFor = func(id string) (issuer.Store, error) { return state.ForIssuer(id, cfg.Now()) }
+	}
 	byID := map[string]issuerConfig{}
 	ids := []string{}
 	for _, sec := range sections {

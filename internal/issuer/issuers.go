@@ -73,10 +73,13 @@ type IssuerSetConfig struct {
 	Seed []byte
 	// Max bounds the issuers besides the default one; zero means DefaultMaxIssuers.
 	Max int
+	// StoreFor, when set, gives each named issuer its store (BoltStore.ForIssuer keeps them
+	// apart in one file); nil gives each a new MemoryStore.
+	StoreFor func(id string) (Store, error)
 }
 
 // IssuerSet is an http.Handler serving the default issuer and named issuers under it, each
-// with its own keys, clients, users and (in-memory) store.
+// with its own keys, clients, users and store.
 type IssuerSet struct {
 	cfg  IssuerSetConfig
 	root *Server
@@ -136,6 +139,11 @@ func (s *IssuerSet) make(sp IssuerSpec) (*Server, error) {
 	c.Keys, c.Alg = []keys.Key{k}, ""
 	c.Clients, c.Users, c.DefaultUser = sp.Clients, sp.Users, sp.DefaultUser
 	c.Store, c.TrustedIssuers = nil, sp.TrustedIssuers
+	if s.cfg.StoreFor != nil {
+		if c.Store, err = s.cfg.StoreFor(sp.ID); err != nil {
+			return nil, err
+		}
+	}
 	return New(c)
 }
 
