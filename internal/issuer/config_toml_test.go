@@ -158,8 +158,9 @@ func TestLoadConfigJSONDeprecated(t *testing.T) {
 	}
 }
 
-// FuzzServeConfig: no input panics, and every entry the parser keeps passes the checks
-// New applies to it (a skipped entry never leaves a half-valid one behind).
+// FuzzServeConfig: no input panics, and every entry the parser keeps, at the top level or in an
+// [issuer.ID] section, passes the checks New applies to it (a skipped entry never leaves a
+// half-valid one behind).
 func FuzzServeConfig(f *testing.F) {
 	f.Add([]byte(goodTOML))
 	f.Add([]byte("[[client]]\nid = \"a\"\nsecret = \"x\"\n[[client]]\nid = \"a\"\n"))
@@ -178,7 +179,16 @@ func FuzzServeConfig(f *testing.F) {
 				t.Fatalf("warning without the file name: %q", w.Text)
 			}
 		}
-		for _, c := range cfg.Clients {
+		clients, users, trusted := cfg.Clients, [][]User{cfg.Users}, cfg.TrustedIssuers
+		for _, sec := range cfg.Issuers {
+			if !ValidIssuerID(sec.ID) {
+				t.Fatalf("kept issuer section %q", sec.ID)
+			}
+			clients = append(append([]ClientSpec(nil), clients...), sec.Clients...)
+			users = append(users, sec.Users)
+			trusted = append(append([]TrustedIssuerSpec(nil), trusted...), sec.TrustedIssuers...)
+		}
+		for _, c := range clients {
 			if err := checkClientID(c.ID); err != nil {
 				t.Fatalf("kept client with bad id %q", c.ID)
 			}
@@ -188,8 +198,15 @@ func FuzzServeConfig(f *testing.F) {
 				}
 			}
 		}
-		if _, err := checkUsers(cfg.Users); err != nil {
-			t.Fatalf("kept users that fail checkUsers: %v", err)
+		for _, list := range users {
+			if _, err := checkUsers(list); err != nil {
+				t.Fatalf("kept users that fail checkUsers: %v", err)
+			}
+		}
+		for _, ti := range trusted {
+			if ti.Issuer == "" || ti.JWKS == "" {
+				t.Fatalf("kept a trusted issuer without issuer or jwks: %+v", ti)
+			}
 		}
 	})
 }
