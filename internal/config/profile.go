@@ -16,6 +16,7 @@ import (
 	"github.com/jwtkit/jwtkit/internal/failure"
 	"github.com/jwtkit/jwtkit/internal/suggest"
 	"github.com/jwtkit/jwtkit/internal/timespec"
+	"github.com/jwtkit/jwtkit/internal/tomlerr"
 )
 
 // Profile is one named set of fetch settings. A zero or nil field is unset: the flag's default
@@ -548,49 +549,20 @@ func keyHint(key string, known []string) string {
 
 // describeParseError turns a TOML syntax error into one line with its position. When the error
 // is in the value of a secret key, the parser's message (which may quote part of the value) is
-// left out. The key is the one go-toml reports, else the key of the key/value line the error
-// is on or, for a value that spans lines, the last key/value line before it.
+// left out.
 func describeParseError(data []byte, err error) string {
-	var de *toml.DecodeError
-	if !errors.As(err, &de) {
+	d, ok := tomlerr.Describe(data, err)
+	if !ok {
 		return "not valid TOML"
 	}
-	line, col := de.Position()
-	where := fmt.Sprintf("line %d", line)
-	if col > 0 {
-		where += fmt.Sprintf(", column %d", col)
+	where := fmt.Sprintf("line %d", d.Line)
+	if d.Column > 0 {
+		where += fmt.Sprintf(", column %d", d.Column)
 	}
-	if key := errorKey(data, de.Key(), line); secretKeys[key] {
-		return fmt.Sprintf("invalid TOML at %s, in the value of %s (not shown)", where, key)
+	if secretKeys[d.Key] {
+		return fmt.Sprintf("invalid TOML at %s, in the value of %s (not shown)", where, d.Key)
 	}
-	return fmt.Sprintf("invalid TOML at %s: %s", where, sanitizeMessage(strings.TrimPrefix(de.Error(), "toml: ")))
-}
-
-// errorKey returns the last part of the key a parse error at line (1-based) is about.
-func errorKey(data []byte, key toml.Key, line int) string {
-	if len(key) > 0 {
-		return key[len(key)-1]
-	}
-	lines := strings.Split(string(data), "\n")
-	if line > len(lines) {
-		line = len(lines)
-	}
-	for i := line - 1; i >= 0; i-- {
-		l := strings.TrimSpace(lines[i])
-		if strings.HasPrefix(l, "[") {
-			return ""
-		}
-		k, _, found := strings.Cut(l, "=")
-		if !found || strings.HasPrefix(l, "#") {
-			continue
-		}
-		k = strings.TrimSpace(k)
-		if j := strings.LastIndexByte(k, '.'); j >= 0 {
-			k = k[j+1:]
-		}
-		return strings.Trim(strings.TrimSpace(k), `"'`)
-	}
-	return ""
+	return fmt.Sprintf("invalid TOML at %s: %s", where, sanitizeMessage(d.Message))
 }
 
 // sanitizeMessage keeps a parser message to one printable line of at most 160 bytes.

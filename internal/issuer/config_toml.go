@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/jwtkit/jwtkit/internal/claims"
+	"github.com/jwtkit/jwtkit/internal/tomlerr"
 	toml "github.com/pelletier/go-toml/v2"
 	"github.com/pelletier/go-toml/v2/unstable"
 )
@@ -91,12 +92,15 @@ func ParseTOMLConfig(data []byte, name string) (FileConfig, []ConfigWarning, err
 	}
 	var doc map[string]any
 	if err := toml.Unmarshal(data, &doc); err != nil {
-		var de *toml.DecodeError
-		if errors.As(err, &de) {
-			row, _ := de.Position()
-			return FileConfig{}, nil, usageError("%s:%d: not valid TOML: %s", name, row, Sanitize(strings.TrimPrefix(de.Error(), "toml: "), 200))
+		d, ok := tomlerr.Describe(data, err)
+		switch {
+		case !ok:
+			return FileConfig{}, nil, usageError("%s: not valid TOML", name)
+		case d.Key == "secret":
+			// The parser's message may quote part of the value.
+			return FileConfig{}, nil, usageError("%s:%d: not valid TOML, in the value of secret (not shown)", name, d.Line)
 		}
-		return FileConfig{}, nil, usageError("%s: not valid TOML: %s", name, Sanitize(err.Error(), 200))
+		return FileConfig{}, nil, usageError("%s:%d: not valid TOML: %s", name, d.Line, Sanitize(d.Message, 200))
 	}
 	lines := indexLines(data)
 	p := &tomlParser{name: name, lines: lines}

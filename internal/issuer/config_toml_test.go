@@ -124,6 +124,7 @@ func TestParseTOMLConfigFatal(t *testing.T) {
 	}{
 		{"not toml", "[[client]\nid = 1\n", "cfg.toml:1: not valid TOML"},
 		{"duplicate key", "[[client]]\nid = \"a\"\nid = \"b\"\n", "cfg.toml:3: not valid TOML"},
+		{"secret value", "[[client]]\nid = \"a\"\nsecret = 1.5eS3cr3t\n", "cfg.toml:3: not valid TOML, in the value of secret (not shown)"},
 		{"unknown top", "clients = []\n", `cfg.toml:1: unknown key "clients"`},
 		{"dup client", "[[client]]\nid = \"a\"\nsecret = \"x\"\n[[client]]\nid = \"a\"\nsecret = \"y\"\n", `cfg.toml:4: client "a" is registered twice (first at line 1)`},
 		{"dup user", "[[user]]\nsub = \"a\"\n[[user]]\nsub = \"a\"\n", `cfg.toml:3: user "a" is listed twice`},
