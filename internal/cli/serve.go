@@ -123,29 +123,43 @@ ask only for those, and gets all of them when it asks for none. Without SCOPES a
 be asked for. --client-jwks ID=FILE registers the client's public keys for private_key_jwt
 (ID::SCOPES declares such a client without a secret). Assertions must be signed by one of
 them (RS, PS, ES or EdDSA), have iss = sub = ID, aud the token endpoint or the issuer, an exp
-at most 5 minutes away and a jti never seen before. --config FILE reads clients from JSON:
-  {"clients": [{"id": "ci", "secret": "env:CI_SECRET", "scopes": ["read:users"]},
-               {"id": "svc", "jwks": "svc.jwks.json"}]}
-(relative jwks paths are relative to the file; a file other users may write is refused).
+at most 5 minutes away and a jti never seen before. --config FILE reads clients, users and
+trusted issuers from TOML:
+  [[client]]
+  id = "ci"
+  secret = "env:CI_SECRET"
+  scopes = ["read:users"]
+  [[client]]
+  id = "svc"
+  jwks = "svc.jwks.json"
+(relative jwks paths are relative to the file; a file other users may write is refused). A
+broken entry (a bad redirect URI, an unknown field) is a warning naming file:line and is
+skipped, the others work; a file that is not TOML, an unknown top-level key or an id given
+twice stops serve (exit 2, file:line). A JSON file ({"clients": [...], "users": [...],
+"trusted_issuers": [...]}) is still read, with a warning that JSON is deprecated.
 
-Login flow: a client with "redirect_uris" in --config may use the authorization code grant;
-one without secret and jwks is public and must use PKCE with S256 ("allow_plain_pkce": true
+Login flow: a client with redirect_uris in --config may use the authorization code grant;
+one without secret and jwks is public and must use PKCE with S256 (allow_plain_pkce = true
 permits plain). Redirect URIs match exactly, except that a loopback http URI takes any port
 (RFC 8252). Codes live 60s and work once: a second use revokes the tokens of the first. A
-refresh token comes with scope offline_access (or "refresh_tokens": true), rotates on every
+refresh token comes with scope offline_access (or refresh_tokens = true), rotates on every
 use, and a reused one revokes its whole grant. Scope openid adds an ID token whose claims come
 from the user's entry ("profile" and "email" release the standard ones; others always go):
-  {"users": [{"sub": "alice", "claims": {"name": "Alice", "email": "alice@example.test"}}],
-   "default_user": "alice"}
+  default_user = "alice"
+  [[user]]
+  sub = "alice"
+  claims = { name = "Alice", email = "alice@example.test" }
 A login_hint naming no configured user logs in a user of that sub with no claims.
 
-Claims: a client's "claims" in --config go into its access tokens, a user's into the ID token
+Claims: a client's claims in --config go into its access tokens, a user's into the ID token
 and userinfo. String values are Go templates: {{.client_id}}, {{.scope}}, {{.sub}},
 {{.grant_type}}, and {{now}} / {{add_time "1h"}} (Unix seconds; a value that is only such a
 call is a number), with if/else and eq, ne, lt, le, gt, ge, and, or, not. Nothing else (no
-range, printf or template), at most 4 KiB per value; errors name the file and the claim:
-  {"clients": [{"id": "ci", "secret": "env:CI_SECRET",
-                "claims": {"tenant": "{{.client_id}}-eu", "session_end": "{{add_time \"8h\"}}"}}]}
+range, printf or template), at most 4 KiB per value; a bad one skips its entry with a
+warning naming file:line and the claim:
+  [client.claims]
+  tenant = "{{.client_id}}-eu"
+  session_end = '{{add_time "8h"}}'
 
 Device flow (RFC 8628): POST /device_authorization (client authentication as at /token; a
 public client by client_id) answers a device_code and a user_code (XXXX-XXXX); the client
@@ -153,15 +167,23 @@ polls /token with grant_type urn:ietf:params:oauth:grant-type:device_code every
 --device-interval. Approval is headless too: a GET of verification_uri_complete, or a POST of
 user_code to /device, approves for the default user or the login_hint; action=deny denies.
 /device alone is a small page to type the code. Codes live 10 minutes and work once. A
-public client with no redirect_uris is registered with "device": true.
+public client with no redirect_uris is registered with device = true.
 
 JWT bearer (RFC 7523 §2.1): grant_type urn:ietf:params:oauth:grant-type:jwt-bearer with an
 assertion signed by a client's registered key (iss = the client id; no other client
-authentication needed) or by a "trusted_issuers" entry of --config,
-  {"trusted_issuers": [{"issuer": "https://idp.example", "jwks": "idp.jwks.json"}]}
+authentication needed) or by a trusted issuer of --config,
+  [[trusted_issuer]]
+  issuer = "https://idp.example"
+  jwks = "idp.jwks.json"
 (presented by an authenticated client). aud must be the token endpoint or the issuer, exp at
 most 1h away; the token's sub is the assertion's sub. A jti (or, without one, the assertion
 itself) works once.
+
+Several issuers: --issuer-id ID (repeatable) and --auto-issuers serve issuers at /ID with keys
+of their own. An [issuer.ID] section of --config makes issuer ID too and may give it its own
+[[issuer.ID.client]], [[issuer.ID.user]], [[issuer.ID.trusted_issuer]] and default_user; a
+list the section gives replaces the top level's for that issuer (trusted_issuer = [] means
+none), a list it leaves out is the top level's (--client flags included).
 
 Tokens carry iss, sub and client_id (the client), aud (the resource or audience parameters,
 else --audience, else the issuer), scope, iat, exp (--token-ttl) and a random jti, with
@@ -198,9 +220,9 @@ cross-origin without a CORS preflight that serve never grants.
 	f.StringVar(&opts.Issuer, "issuer", "", "issuer `URL` clients use (default http://HOST:PORT of the listener)")
 	f.StringArrayVar(&opts.Clients, "client", nil, "client `ID:SECRET[:SCOPES]`; SECRET may be env:NAME or @FILE; repeatable")
 	f.StringArrayVar(&opts.ClientJWKS, "client-jwks", nil, "public keys of a private_key_jwt client, `ID=FILE`; repeatable")
-	f.StringVar(&opts.Config, "config", "", "read clients from a JSON `FILE`")
-	f.StringVar(&opts.State, "state", "", "keep codes, refresh tokens and revocations in `FILE` (bbolt, created 0600) across restarts")
-	f.StringArrayVar(&opts.IssuerIDs, "issuer-id", nil, "also serve issuer `ID` at /ID (own key, the same clients and users); repeatable")
+	f.StringVar(&opts.Config, "config", "", "read clients, users, trusted issuers and [issuer.ID] sections from a TOML `FILE`")
+	f.StringVar(&opts.State, "state", "", "keep codes, refresh tokens and revocations of every issuer in `FILE` (bbolt, created 0600, each issuer apart) across restarts")
+	f.StringArrayVar(&opts.IssuerIDs, "issuer-id", nil, "also serve issuer `ID` at /ID (own key; clients and users of its [issuer.ID] section of --config, else the top level's); repeatable")
 	f.BoolVar(&opts.AutoIssuers, "auto-issuers", false, "make an issuer for any /ID on first use, up to 100 (like mock-oauth2-server)")
 	f.StringVar(&opts.TokenTTL, "token-ttl", "1h", "access token lifetime (expires_in)")
 	f.StringVar(&opts.Audience, "audience", "", "aud of tokens requested without resource or audience (default: the issuer)")
@@ -302,7 +324,7 @@ func runServe(ctx context.Context, g *Global, opts *ServeOptions) error {
 		Now:             g.Now,
 		Rand:            g.deps.Rand,
 		Log:             logEntry,
-	})
+	}, users.issuers)
 	if err != nil {
 		return err
 	}

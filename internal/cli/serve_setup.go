@@ -113,6 +113,69 @@ type serveUsers struct {
 	list    []issuer.User
 	def     string
 	trusted []issuer.TrustedIssuer
+	issuers []issuerConfig
+}
+
+// issuerConfig is an [issuer.ID] section of --config with its clients and trusted issuers
+// resolved. A list the section does not give (has* false) is inherited from the top level.
+type issuerConfig struct {
+	id         string
+	clients    []issuer.Client
+	hasClients bool
+	users      []issuer.User
+	def        string
+	hasUsers   bool
+	trusted    []issuer.TrustedIssuer
+	hasTrusted bool
+}
+
+// resolveTrusted reads the key files of trusted issuers, relative to the config file's dir.
+func resolveTrusted(g *Global, specs []issuer.TrustedIssuerSpec, configDir string) ([]issuer.TrustedIssuer, error) {
+	var out []issuer.TrustedIssuer
+	for _, ti := range specs {
+		list, err := loadKeyFile(g, relativeTo(configDir, ti.JWKS), nil, false)
+		if err != nil {
+			return nil, fmt.Errorf("trusted issuer %s: %w", showArg(ti.Issuer), err)
+		}
+		out = append(out, issuer.TrustedIssuer{Issuer: ti.Issuer, Keys: list})
+	}
+	return out, nil
+}
+
+// resolveClients reads the secrets and keys of specs (the first fromFile of them from the
+// config file, whose relative paths are against configDir) and refuses a client id given twice.
+func resolveClients(g *Global, specs []issuer.ClientSpec, fromFile int, configDir string) ([]issuer.Client, map[string]int, error) {
+	var clients []issuer.Client
+	index := map[string]int{}
+	for i, spec := range specs {
+		c := issuer.Client{ID: spec.ID, Scopes: spec.Scopes, RedirectURIs: spec.RedirectURIs,
+			PostLogoutRedirectURIs: spec.PostLogoutRedirectURIs, AllowPlainPKCE: spec.AllowPlainPKCE, RefreshTokens: spec.RefreshTokens,
+			Claims: spec.Claims, Device: spec.Device}
+		if spec.Secret != "" {
+			secret, err := resolver(g, false).Secret(spec.Secret)
+			if err != nil {
+				return nil, nil, fmt.Errorf("client %s: %w", showArg(spec.ID), err)
+			}
+			c.Secret = secret
+		}
+		if spec.JWKS != "" {
+			file := spec.JWKS
+			if i < fromFile {
+				file = relativeTo(configDir, file)
+			}
+			list, err := loadKeyFile(g, file, nil, false)
+			if err != nil {
+				return nil, nil, fmt.Errorf("client %s: %w", showArg(spec.ID), err)
+			}
+			c.Keys = list
+		}
+		if _, dup := index[c.ID]; dup {
+			return nil, nil, failure.Usagef("usage", "client %q is registered twice", c.ID)
+		}
+		index[c.ID] = len(clients)
+		clients = append(clients, c)
+	}
+	return clients, index, nil
 }
 
 // serveClients builds the clients from --config, --client and --client-jwks, and returns the
@@ -126,9 +189,12 @@ func serveClients(g *Global, opts *ServeOptions) ([]issuer.Client, serveUsers, e
 		if err != nil {
 			return nil, users, fmt.Errorf("--config: %w", err)
 		}
-		cfg, err := issuer.ParseConfig(data, name)
+		cfg, warnings, err := issuer.LoadConfig(data, name)
 		if err != nil {
 			return nil, users, err
+		}
+		for _, w := range warnings {
+			g.Warnf("%s", w.Text)
 		}
 		if err := checkServeConfigFile(g, opts.Config, cfg); err != nil {
 			return nil, users, err
@@ -138,12 +204,21 @@ func serveClients(g *Global, opts *ServeOptions) ([]issuer.Client, serveUsers, e
 		if !strings.Contains(opts.Config, ":") {
 			configDir = filepath.Dir(strings.TrimPrefix(opts.Config, "@"))
 		}
-		for _, ti := range cfg.TrustedIssuers {
-			list, err := loadKeyFile(g, relativeTo(configDir, ti.JWKS), nil, false)
-			if err != nil {
-				return nil, users, fmt.Errorf("trusted issuer %s: %w", showArg(ti.Issuer), err)
+		if users.trusted, err = resolveTrusted(g, cfg.TrustedIssuers, configDir); err != nil {
+			return nil, users, err
+		}
+		for _, sec := range cfg.Issuers {
+			ic := issuerConfig{id: sec.ID, hasClients: sec.HasClients, users: sec.Users, def: sec.DefaultUser, hasUsers: sec.HasUsers,
+				hasTrusted: sec.HasTrusted}
+			if sec.HasClients {
+				if ic.clients, _, err = resolveClients(g, sec.Clients, len(sec.Clients), configDir); err != nil {
+					return nil, users, fmt.Errorf("issuer %s: %w", sec.ID, err)
+				}
 			}
-			users.trusted = append(users.trusted, issuer.TrustedIssuer{Issuer: ti.Issuer, Keys: list})
+			if ic.trusted, err = resolveTrusted(g, sec.TrustedIssuers, configDir); err != nil {
+				return nil, users, fmt.Errorf("issuer %s: %w", sec.ID, err)
+			}
+			users.issuers = append(users.issuers, ic)
 		}
 	}
 	fromFile := len(specs)
@@ -154,35 +229,9 @@ func serveClients(g *Global, opts *ServeOptions) ([]issuer.Client, serveUsers, e
 		}
 		specs = append(specs, spec)
 	}
-	var clients []issuer.Client
-	index := map[string]int{}
-	for i, spec := range specs {
-		c := issuer.Client{ID: spec.ID, Scopes: spec.Scopes, RedirectURIs: spec.RedirectURIs,
-			PostLogoutRedirectURIs: spec.PostLogoutRedirectURIs, AllowPlainPKCE: spec.AllowPlainPKCE, RefreshTokens: spec.RefreshTokens,
-			Claims: spec.Claims, Device: spec.Device}
-		if spec.Secret != "" {
-			secret, err := resolver(g, false).Secret(spec.Secret)
-			if err != nil {
-				return nil, users, fmt.Errorf("client %s: %w", showArg(spec.ID), err)
-			}
-			c.Secret = secret
-		}
-		if spec.JWKS != "" {
-			file := spec.JWKS
-			if i < fromFile {
-				file = relativeTo(configDir, file)
-			}
-			list, err := loadKeyFile(g, file, nil, false)
-			if err != nil {
-				return nil, users, fmt.Errorf("client %s: %w", showArg(spec.ID), err)
-			}
-			c.Keys = list
-		}
-		if _, dup := index[c.ID]; dup {
-			return nil, users, failure.Usagef("usage", "client %q is registered twice", c.ID)
-		}
-		index[c.ID] = len(clients)
-		clients = append(clients, c)
+	clients, index, err := resolveClients(g, specs, fromFile, configDir)
+	if err != nil {
+		return nil, users, err
 	}
 	for _, s := range opts.ClientJWKS {
 		id, file, err := issuer.ParseClientJWKS(s)
@@ -218,7 +267,11 @@ func checkServeConfigFile(g *Global, spec string, cfg issuer.FileConfig) error {
 	if perm := fi.Mode().Perm(); perm&0o022 != 0 {
 		return failure.Usagef("config", "not reading %s: other users may write it (mode %04o) and could register clients of their own; run chmod go-w %s", path, perm, path)
 	}
-	for _, c := range cfg.Clients {
+	all := append([]issuer.ClientSpec(nil), cfg.Clients...)
+	for _, sec := range cfg.Issuers {
+		all = append(all, sec.Clients...)
+	}
+	for _, c := range all {
 		if c.Secret != "" && !strings.HasPrefix(c.Secret, "env:") && !strings.HasPrefix(c.Secret, "@") {
 			if w := safefile.CheckPrivateReadable(path, fi); w != "" {
 				g.Warnf("client %s has its secret written in %s, and %s", c.ID, path, strings.TrimPrefix(w, path+" "))

@@ -134,7 +134,7 @@ func TestParseErrors(t *testing.T) {
 	tests := []struct {
 		name, data, want string
 	}{
-		{"syntax", "[profile.a\n", "c.toml: invalid TOML at line 2, column 11: expected"},
+		{"syntax", "[profile.a\n", "c.toml: invalid TOML at line 1, column 11: expected ']' to close table name"},
 		{"duplicate key", "[profile.a]\nclient-id = \"x\"\nclient-id = \"y\"\n", "invalid TOML at line 3"},
 		{"duplicate profile", "[profile.a]\n[profile.a]\n", "invalid TOML at line 2"},
 		{"unknown top-level", "profiles = {}\n", `unknown key "profiles"; did you mean profile?`},
@@ -214,6 +214,9 @@ func TestParseErrorsHideSecrets(t *testing.T) {
 		"[profile.a]\nclient-secret = [\"" + secret + "\"]\n",
 		"[profile.a]\nclient-secret = { v = \"" + secret + "\" }\n",
 		"[profile.a]\n\"client-secret\" = " + secret + "\n",
+		"[profile.a]\nclient-secret = \"\"\"\n" + secret + "\n",
+		"[profile.a]\nclient-secret = 1.5e" + secret + "\n",
+		"[profile.a]\nclient-secret = 1979-05-27T07:32:00Z" + secret + "\n",
 	} {
 		f, err := Parse([]byte(data), "c.toml", "", Options{})
 		if err == nil && len(f.Broken) > 0 {
@@ -409,5 +412,28 @@ func TestBrokenProfileTakesNoOtherDown(t *testing.T) {
 	}
 	if p, err := f.Profile("ok"); err != nil || p.ClientID != "a" {
 		t.Errorf("Profile(ok) = %+v, %v", p, err)
+	}
+}
+
+// Profiles keep the file's order however they are written: headers, dotted keys at the top
+// level or under [profile], and inline tables.
+func TestProfileOrderForms(t *testing.T) {
+	for _, tt := range []struct {
+		data string
+		want []string
+	}{
+		{"[profile]\nmid.issuer = \"https://m\"\ninl = { issuer = \"https://i\" }\n" +
+			"[profile.alpha]\nissuer = \"https://a\"\n[profile.\"quoted\"]\nissuer = \"https://q\"\n",
+			[]string{"mid", "inl", "alpha", "quoted"}},
+		{"profile.zed.issuer = \"https://z\"\nprofile.abc.issuer = \"https://a\"\n", []string{"zed", "abc"}},
+		{"profile = { zed = { issuer = \"https://z\" }, abc = { issuer = \"https://a\" } }\n", []string{"zed", "abc"}},
+	} {
+		f, err := Parse([]byte(tt.data), "c.toml", "", Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := f.Names(); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%q: names %v, want %v", tt.data, got, tt.want)
+		}
 	}
 }

@@ -10,11 +10,13 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/BurntSushi/toml"
+	toml "github.com/pelletier/go-toml/v2"
+	"github.com/pelletier/go-toml/v2/unstable"
 
 	"github.com/jwtkit/jwtkit/internal/failure"
 	"github.com/jwtkit/jwtkit/internal/suggest"
 	"github.com/jwtkit/jwtkit/internal/timespec"
+	"github.com/jwtkit/jwtkit/internal/tomlerr"
 )
 
 // Profile is one named set of fetch settings. A zero or nil field is unset: the flag's default
@@ -122,9 +124,8 @@ func parse(data []byte, source, dir string, opts Options) (*File, error) {
 		return nil, failure.Usagef(Code, "config file %s is not UTF-8 text", source)
 	}
 	var raw map[string]any
-	md, err := toml.Decode(string(data), &raw)
-	if err != nil {
-		return nil, failure.Usagef(Code, "config file %s: %s", source, describeParseError(err))
+	if err := toml.Unmarshal(data, &raw); err != nil {
+		return nil, failure.Usagef(Code, "config file %s: %s", source, describeParseError(data, err))
 	}
 	f := &File{Path: source}
 	fail := func(format string, args ...any) error {
@@ -146,7 +147,7 @@ func parse(data []byte, source, dir string, opts Options) (*File, error) {
 		if len(table) > MaxProfiles {
 			return nil, fail("%d profiles; the limit is %d", len(table), MaxProfiles)
 		}
-		for _, name := range profileOrder(md, table) {
+		for _, name := range profileOrder(data, table) {
 			if !validName(name) {
 				return nil, fail("profile name %s: use 1 to 64 letters, digits, '.', '_' or '-'", quote(name))
 			}
@@ -180,25 +181,56 @@ func parse(data []byte, source, dir string, opts Options) (*File, error) {
 	return f, nil
 }
 
-// profileOrder returns the names of the profile table in the order the file defines them.
-func profileOrder(md toml.MetaData, table map[string]any) []string {
+// profileOrder returns the names of the profile table in the order the file defines them:
+// by the first [profile.NAME] header, or profile.NAME.key / NAME.key under [profile], that
+// names each. data has parsed already.
+func profileOrder(data []byte, table map[string]any) []string {
 	var names []string
 	seen := map[string]bool{}
-	for _, k := range md.Keys() {
-		if len(k) >= 2 && k[0] == "profile" && !seen[k[1]] {
-			if _, ok := table[k[1]]; ok {
-				seen[k[1]] = true
-				names = append(names, k[1])
+	note := func(path []string) {
+		if len(path) >= 2 && path[0] == "profile" && !seen[path[1]] {
+			if _, ok := table[path[1]]; ok {
+				seen[path[1]] = true
+				names = append(names, path[1])
 			}
 		}
 	}
-	// A key the metadata did not list (not expected) still counts, after the others.
+	var p unstable.Parser
+	p.Reset(data)
+	var current []string
+	for p.NextExpression() {
+		e := p.Expression()
+		switch e.Kind {
+		case unstable.Table, unstable.ArrayTable:
+			current = keyParts(e.Key())
+			note(current)
+		case unstable.KeyValue:
+			path := append(slices.Clip(current), keyParts(e.Key())...)
+			note(path)
+			if v := e.Value(); len(path) == 1 && path[0] == "profile" && v != nil && v.Kind == unstable.InlineTable {
+				// profile = { a = {...}, b = {...} }
+				for c := v.Children(); c.Next(); {
+					note(append([]string{"profile"}, keyParts(c.Node().Key())...))
+				}
+			}
+		}
+	}
+	// A name the walk did not see (not expected) still counts, after the others.
 	for _, name := range sortedKeys(table) {
 		if !seen[name] {
 			names = append(names, name)
 		}
 	}
 	return names
+}
+
+// keyParts returns the parts of a TOML key, unquoted.
+func keyParts(it unstable.Iterator) []string {
+	var parts []string
+	for it.Next() {
+		parts = append(parts, string(it.Node().Data))
+	}
+	return parts
 }
 
 func sortedKeys(m map[string]any) []string {
@@ -516,25 +548,21 @@ func keyHint(key string, known []string) string {
 }
 
 // describeParseError turns a TOML syntax error into one line with its position. When the error
-// is in the value of a secret key, the parser's message (which may quote the value) is left out.
-func describeParseError(err error) string {
-	var pe toml.ParseError
-	if !errors.As(err, &pe) {
+// is in the value of a secret key, the parser's message (which may quote part of the value) is
+// left out.
+func describeParseError(data []byte, err error) string {
+	d, ok := tomlerr.Describe(data, err)
+	if !ok {
 		return "not valid TOML"
 	}
-	where := fmt.Sprintf("line %d", pe.Position.Line)
-	if pe.Position.Col > 0 {
-		where += fmt.Sprintf(", column %d", pe.Position.Col)
+	where := fmt.Sprintf("line %d", d.Line)
+	if d.Column > 0 {
+		where += fmt.Sprintf(", column %d", d.Column)
 	}
-	last := pe.LastKey
-	if i := strings.LastIndexByte(last, '.'); i >= 0 {
-		last = last[i+1:]
+	if secretKeys[d.Key] {
+		return fmt.Sprintf("invalid TOML at %s, in the value of %s (not shown)", where, d.Key)
 	}
-	if secretKeys[strings.Trim(last, `"'`)] {
-		return fmt.Sprintf("invalid TOML at %s, in the value of %s (not shown)", where, strings.Trim(last, `"'`))
-	}
-	msg := sanitizeMessage(pe.Message)
-	return fmt.Sprintf("invalid TOML at %s: %s", where, msg)
+	return fmt.Sprintf("invalid TOML at %s: %s", where, sanitizeMessage(d.Message))
 }
 
 // sanitizeMessage keeps a parser message to one printable line of at most 160 bytes.

@@ -128,6 +128,8 @@ type FileConfig struct {
 	Users          []User
 	DefaultUser    string
 	TrustedIssuers []TrustedIssuerSpec
+	// Issuers are the [issuer.ID] sections of a TOML file, in id order.
+	Issuers []IssuerSection
 }
 
 // TrustedIssuerSpec is a trusted issuer as the config file names it, before its keys are read.

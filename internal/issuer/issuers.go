@@ -53,6 +53,9 @@ type IssuerSpec struct {
 	Clients     []Client
 	Users       []User
 	DefaultUser string
+	// TrustedIssuers sign jwt-bearer assertions at this issuer (each assertion's aud must
+	// still be this issuer's token endpoint, so one made for another issuer is refused).
+	TrustedIssuers []TrustedIssuer
 }
 
 // IssuerSetConfig configures an IssuerSet.
@@ -63,17 +66,20 @@ type IssuerSetConfig struct {
 	// Issuers are the configured issuers, created at start.
 	Issuers []IssuerSpec
 	// AutoCreate creates an issuer on first use for any valid id that is not configured, with
-	// Root's clients and users (what users of mock-oauth2-server rely on).
+	// Root's clients, users and trusted issuers (what users of mock-oauth2-server rely on).
 	AutoCreate bool
 	// Seed, when set, derives each issuer's ES256 key from it and the id (HKDF-SHA256), so a
 	// restarted server has the same keys; nil draws a new key per issuer from Root.Rand.
 	Seed []byte
 	// Max bounds the issuers besides the default one; zero means DefaultMaxIssuers.
 	Max int
+	// StoreFor, when set, gives each named issuer its store (BoltStore.ForIssuer keeps them
+	// apart in one file); nil gives each a new MemoryStore.
+	StoreFor func(id string) (Store, error)
 }
 
 // IssuerSet is an http.Handler serving the default issuer and named issuers under it, each
-// with its own keys, clients, users and (in-memory) store.
+// with its own keys, clients, users and store.
 type IssuerSet struct {
 	cfg  IssuerSetConfig
 	root *Server
@@ -132,7 +138,12 @@ func (s *IssuerSet) make(sp IssuerSpec) (*Server, error) {
 	c.Issuer = s.URL(sp.ID)
 	c.Keys, c.Alg = []keys.Key{k}, ""
 	c.Clients, c.Users, c.DefaultUser = sp.Clients, sp.Users, sp.DefaultUser
-	c.Store, c.TrustedIssuers = nil, nil
+	c.Store, c.TrustedIssuers = nil, sp.TrustedIssuers
+	if s.cfg.StoreFor != nil {
+		if c.Store, err = s.cfg.StoreFor(sp.ID); err != nil {
+			return nil, err
+		}
+	}
 	return New(c)
 }
 
@@ -175,7 +186,8 @@ func (s *IssuerSet) lookup(id string) *Server {
 	if !s.cfg.AutoCreate || len(s.servers) >= s.cfg.Max {
 		return nil
 	}
-	srv, err := s.make(IssuerSpec{ID: id, Clients: s.cfg.Root.Clients, Users: s.cfg.Root.Users, DefaultUser: s.cfg.Root.DefaultUser})
+	srv, err := s.make(IssuerSpec{ID: id, Clients: s.cfg.Root.Clients, Users: s.cfg.Root.Users, DefaultUser: s.cfg.Root.DefaultUser,
+		TrustedIssuers: s.cfg.Root.TrustedIssuers})
 	if err != nil {
 		return nil
 	}

@@ -20,7 +20,10 @@ var (
 	bucketDevices   = []byte("devices")
 	bucketUserCodes = []byte("usercodes")
 	bucketJTIs      = []byte("jtis")
-	boltBuckets     = [][]byte{bucketCodes, bucketFamilies, bucketRefresh, bucketRevoked, bucketDevices, bucketUserCodes, bucketJTIs}
+	// bucketIssuers holds one bucket per named issuer of an IssuerSet, each with the buckets
+	// above (but meta) for that issuer's records; the default issuer's are at the top level.
+	bucketIssuers = []byte("issuers")
+	boltBuckets   = [][]byte{bucketCodes, bucketFamilies, bucketRefresh, bucketRevoked, bucketDevices, bucketUserCodes, bucketJTIs}
 )
 
 // boltFormat is the meta "format" value of a state file this version writes and reads.
@@ -42,6 +45,9 @@ var ErrStateLocked = errors.New("another process (a running serve?) holds the st
 type BoltStore struct {
 	db       *bolt.DB
 	capacity int
+	// issuer is the named issuer whose buckets this store uses (see ForIssuer); nil means the
+	// top-level buckets, and a store that owns db.
+	issuer []byte
 	// mu serialises writers with the counts below, which mirror the buckets' sizes so that a
 	// bound check costs no scan; they change only after a transaction commits.
 	mu     sync.Mutex
@@ -99,7 +105,7 @@ func OpenBoltStore(path string, capacity int, now time.Time) (*BoltStore, error)
 	if err == nil {
 		err = db.View(func(tx *bolt.Tx) error {
 			for _, name := range boltBuckets {
-				s.counts[string(name)] = tx.Bucket(name).Stats().KeyN
+				s.counts[string(name)] = s.bucket(tx, name).Stats().KeyN
 			}
 			return nil
 		})
@@ -111,8 +117,12 @@ func OpenBoltStore(path string, capacity int, now time.Time) (*BoltStore, error)
 	return s, nil
 }
 
-// Close writes everything to the disk and releases the file.
+// Close writes everything to the disk and releases the file. On a store from ForIssuer it
+// does nothing: the store it came from owns the file.
 func (s *BoltStore) Close() error {
+	if s.issuer != nil {
+		return nil
+	}
 	serr := s.db.Sync()
 	if err := s.db.Close(); err != nil {
 		return err
@@ -120,13 +130,63 @@ func (s *BoltStore) Close() error {
 	return serr
 }
 
+// ForIssuer returns the Store of the named issuer id in the same file. Its records live in
+// buckets of their own (issuers/ID/…), so a code, refresh token, device code, used assertion
+// id or revocation of one issuer is never found by another, even for a client of the same id;
+// it is bounded like s, on its own. Entries that expired before now are dropped. The returned
+// store shares s's file: close s, not it.
+func (s *BoltStore) ForIssuer(id string, now time.Time) (*BoltStore, error) {
+	if !ValidIssuerID(id) {
+		return nil, fmt.Errorf("issuer id %q cannot name a state bucket", Sanitize(id, 80))
+	}
+	v := &BoltStore{db: s.db, capacity: s.capacity, issuer: []byte(id), counts: map[string]int{}}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		parent, err := tx.CreateBucketIfNotExists(bucketIssuers)
+		if err != nil {
+			return err
+		}
+		b, err := parent.CreateBucketIfNotExists(v.issuer)
+		if err != nil {
+			return err
+		}
+		for _, name := range boltBuckets {
+			if _, err := b.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		v.sweepTx(tx, now, nil)
+		return nil
+	})
+	if err == nil {
+		err = s.db.View(func(tx *bolt.Tx) error {
+			for _, name := range boltBuckets {
+				v.counts[string(name)] = v.bucket(tx, name).Stats().KeyN
+			}
+			return nil
+		})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("state of issuer %s: %w", id, err)
+	}
+	return v, nil
+}
+
+// bucket returns the bucket name of this store's issuer in tx.
+func (s *BoltStore) bucket(tx *bolt.Tx, name []byte) *bolt.Bucket {
+	if s.issuer == nil {
+		return tx.Bucket(name)
+	}
+	return tx.Bucket(bucketIssuers).Bucket(s.issuer).Bucket(name)
+}
+
 // boltTx is one write transaction with the changes it makes to the entry counts.
 type boltTx struct {
+	s     *BoltStore
 	tx    *bolt.Tx
 	delta map[string]int
 }
 
-func (t *boltTx) b(name []byte) *bolt.Bucket { return t.tx.Bucket(name) }
+func (t *boltTx) b(name []byte) *bolt.Bucket { return t.s.bucket(t.tx, name) }
 
 func (t *boltTx) put(name []byte, key string, v any) error {
 	data, err := json.Marshal(v)
@@ -157,7 +217,7 @@ func boltGet(b *bolt.Bucket, key string, v any) bool {
 func (s *BoltStore) update(fn func(t *boltTx) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t := &boltTx{delta: map[string]int{}}
+	t := &boltTx{s: s, delta: map[string]int{}}
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		t.tx = tx
 		return fn(t)
@@ -200,12 +260,12 @@ func (s *BoltStore) room(t *boltTx, now time.Time, names ...[]byte) error {
 // nil, records the count changes.
 func (s *BoltStore) sweepTx(tx *bolt.Tx, now time.Time, t *boltTx) {
 	if t == nil {
-		t = &boltTx{tx: tx, delta: map[string]int{}}
+		t = &boltTx{s: s, tx: tx, delta: map[string]int{}}
 	}
 	var drop [][]byte
 	collect := func(name []byte, expired func(v []byte) bool) {
 		drop = drop[:0]
-		_ = tx.Bucket(name).ForEach(func(k, v []byte) error {
+		_ = s.bucket(tx, name).ForEach(func(k, v []byte) error {
 			if expired(v) {
 				drop = append(drop, append([]byte(nil), k...))
 			}
@@ -223,7 +283,7 @@ func (s *BoltStore) sweepTx(tx *bolt.Tx, now time.Time, t *boltTx) {
 		var f Family
 		return json.Unmarshal(v, &f) != nil || !f.Expires.After(now) && !liveRevokedJTI(&f, now)
 	})
-	fams := tx.Bucket(bucketFamilies)
+	fams := s.bucket(tx, bucketFamilies)
 	collect(bucketRefresh, func(v []byte) bool {
 		var id string
 		return json.Unmarshal(v, &id) != nil || fams.Get([]byte(id)) == nil
@@ -232,10 +292,10 @@ func (s *BoltStore) sweepTx(tx *bolt.Tx, now time.Time, t *boltTx) {
 		var exp time.Time
 		return json.Unmarshal(v, &exp) != nil || !exp.After(now)
 	})
-	users := tx.Bucket(bucketUserCodes)
+	users := s.bucket(tx, bucketUserCodes)
 	var userDrop [][]byte
 	drop = drop[:0]
-	_ = tx.Bucket(bucketDevices).ForEach(func(k, v []byte) error {
+	_ = s.bucket(tx, bucketDevices).ForEach(func(k, v []byte) error {
 		var d DeviceCode
 		if json.Unmarshal(v, &d) != nil || !d.Live(now) {
 			drop = append(drop, append([]byte(nil), k...))
@@ -287,7 +347,7 @@ func (s *BoltStore) Code(hash string, now time.Time) (AuthCode, bool) {
 	var c boltCode
 	var ok bool
 	_ = s.db.View(func(tx *bolt.Tx) error {
-		ok = boltGet(tx.Bucket(bucketCodes), hash, &c) && c.Code.Expires.After(now)
+		ok = boltGet(s.bucket(tx, bucketCodes), hash, &c) && c.Code.Expires.After(now)
 		return nil
 	})
 	if !ok {
@@ -425,7 +485,7 @@ func (s *BoltStore) Refresh(hash string, now time.Time) (Family, bool, bool) {
 	var f Family
 	var ok bool
 	_ = s.db.View(func(tx *bolt.Tx) error {
-		f, ok = refreshFamily(&boltTx{tx: tx}, hash)
+		f, ok = refreshFamily(&boltTx{s: s, tx: tx}, hash)
 		return nil
 	})
 	if !ok || !f.Expires.After(now) {
@@ -465,7 +525,7 @@ func (s *BoltStore) Revoked(jti string, now time.Time) bool {
 	var exp time.Time
 	var ok bool
 	_ = s.db.View(func(tx *bolt.Tx) error {
-		ok = boltGet(tx.Bucket(bucketRevoked), jti, &exp)
+		ok = boltGet(s.bucket(tx, bucketRevoked), jti, &exp)
 		return nil
 	})
 	return ok && exp.After(now)
@@ -510,7 +570,7 @@ func (s *BoltStore) DeviceByUser(userHash string, now time.Time) (DeviceCode, bo
 	var d DeviceCode
 	var ok bool
 	_ = s.db.View(func(tx *bolt.Tx) error {
-		_, d, ok = deviceByUser(&boltTx{tx: tx}, userHash)
+		_, d, ok = deviceByUser(&boltTx{s: s, tx: tx}, userHash)
 		return nil
 	})
 	if !ok || !d.Live(now) {

@@ -88,3 +88,78 @@ func TestBoltStoreBadFile(t *testing.T) {
 		t.Fatalf("corrupt file: %v", err)
 	}
 }
+
+// newTestBoltIssuer returns a function opening the store of issuer tenant-a in a fresh file.
+func newTestBoltIssuer(t *testing.T) func(capacity int) Store {
+	return func(n int) Store {
+		root, err := OpenBoltStore(filepath.Join(t.TempDir(), "state.db"), n, testNow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { root.Close() })
+		s, err := root.ForIssuer("tenant-a", testNow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+}
+
+func TestBoltStoreIssuerContract(t *testing.T) {
+	t.Run("bounds", func(t *testing.T) { testStoreBounds(t, newTestBoltIssuer(t)) })
+	t.Run("refresh", func(t *testing.T) { testStoreRefreshFamily(t, newTestBoltIssuer(t)) })
+	t.Run("devices", func(t *testing.T) { testDeviceStore(t, newTestBoltIssuer(t)) })
+	t.Run("jti", func(t *testing.T) { testJTIStore(t, newTestBoltIssuer(t)) })
+}
+
+// Each issuer's records are its own, and persist across a reopen.
+func TestBoltStoreIssuersApart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	now := testNow
+	exp := now.Add(time.Hour)
+	root, err := OpenBoltStore(path, 10, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := root.ForIssuer("tenant-a", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.PutFamily(Family{ID: "f", ClientID: "app", Current: "r1", Expires: exp}, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.RevokeJTI("gone", exp, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.PutCode("code", AuthCode{Expires: now.Add(time.Minute)}, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := root.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := root.ForIssuer("token", now); err == nil {
+		t.Error("an endpoint name made a state bucket")
+	}
+
+	root, err = OpenBoltStore(path, 10, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	for _, id := range []string{"tenant-a", "tenant-b", ""} {
+		var s Store = root
+		if id != "" {
+			if s, err = root.ForIssuer(id, now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, ok, _ := s.Refresh("r1", now)
+		_, codeOK := s.Code("code", now)
+		if want := id == "tenant-a"; ok != want || s.Revoked("gone", now) != want || codeOK != want {
+			t.Errorf("issuer %q: refresh %v, revoked %v, code %v; want %v", id, ok, s.Revoked("gone", now), codeOK, want)
+		}
+	}
+}
