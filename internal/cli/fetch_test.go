@@ -703,7 +703,7 @@ func TestFetchUsageErrors(t *testing.T) {
 		{"unset secret variable", nil, []string{"--token-url", "https://idp.example/token", "--client-id", "c", "--client-secret", "env:NOPE"},
 			"--client-secret: "},
 		{"unknown method", nil, []string{"--token-url", "https://idp.example/token", "--client-id", "c", "--auth-method", "client_secret_jws"},
-			`--auth-method "client_secret_jws": use client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, none; did you mean client_secret_jwt?`},
+			`--auth-method "client_secret_jws": use client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, tls_client_auth, self_signed_tls_client_auth, none; did you mean client_secret_jwt?`},
 		{"none for a service", nil, []string{"--token-url", "https://idp.example/token", "--client-id", "c", "--auth-method", "none"},
 			"--auth-method none is for public clients signing a user in"},
 		{"unknown grant", nil, []string{"--token-url", "https://idp.example/token", "--client-id", "c", "--grant", "device"},

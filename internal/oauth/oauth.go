@@ -42,7 +42,8 @@ const (
 
 // AuthMethods are the client authentication methods this package speaks, in the order they
 // are offered in messages.
-var AuthMethods = []string{AuthClientSecretBasic, AuthClientSecretPost, AuthClientSecretJWT, AuthPrivateKeyJWT, AuthNone}
+var AuthMethods = []string{AuthClientSecretBasic, AuthClientSecretPost, AuthClientSecretJWT, AuthPrivateKeyJWT,
+	AuthTLSClientAuth, AuthSelfSignedTLSClientAuth, AuthNone}
 
 // Grant types (RFC 6749 §4, RFC 8628 §3.4).
 const (
@@ -243,9 +244,9 @@ func (r *Request) validate() (string, error) {
 		if len(r.ClientSecret) != 0 {
 			return "", failure.Usagef("usage", "private_key_jwt does not use a client secret; drop the secret or choose client_secret_basic/client_secret_post")
 		}
-	case AuthNone:
+	case AuthNone, AuthTLSClientAuth, AuthSelfSignedTLSClientAuth:
 		if len(r.ClientSecret) != 0 {
-			return "", failure.Usagef("usage", "a public client (auth method none) sends no client secret; drop the secret or choose a client_secret_* method")
+			return "", failure.Usagef("usage", "auth method %s sends no client secret; drop the secret or choose a client_secret_* method", method)
 		}
 	default:
 		return "", failure.Usagef("usage", "unknown client authentication method %q; use %s%s",
@@ -319,7 +320,8 @@ func (r *Request) authenticate(method string, form url.Values, header http.Heade
 		form.Set("client_id", r.ClientID)
 		form.Set("client_assertion_type", AssertionType)
 		form.Set("client_assertion", assertion)
-	case AuthNone:
+	case AuthNone, AuthTLSClientAuth, AuthSelfSignedTLSClientAuth:
+		// Mutual TLS proves the client by the connection's certificate (RFC 8705 §2).
 		form.Set("client_id", r.ClientID)
 	}
 	return nil
