@@ -649,8 +649,8 @@ func (r *fetchRun) decode(raw string) {
 
 // cachedKeyStillPublished reports whether a cached token may be handed out. Without an issuer,
 // or for a token that is not a JWT naming a kid, there is nothing to check and it may. With
-// one, the issuer's key set is fetched afresh (the discovery document may come from the cache)
-// and the token may be used only when the set still holds its kid; when the issuer cannot be
+// one, the issuer's key set is fetched afresh (the discovery document is the run's, read once,
+// and may come from the cache) and the token may be used only when the set still holds its kid; when the issuer cannot be
 // asked, a new token is fetched, which reports the error that stands in the way.
 func (r *fetchRun) cachedKeyStillPublished(ctx context.Context, tok *oauth.Token) bool {
 	if r.s.issuer == "" {
@@ -660,8 +660,7 @@ func (r *fetchRun) cachedKeyStillPublished(ctx context.Context, tok *oauth.Token
 	if !ok {
 		return true
 	}
-	f := &discovery.Fetcher{Client: r.client, Cache: r.cache, Warn: func(s string) { r.g.Warnf("%s", s) }}
-	doc, err := f.Fetch(ctx, r.s.issuer)
+	doc, _, err := r.metadata(ctx) // the run's one discovery read, shared with chooseAuthMethod
 	if err != nil || doc.JWKSURI == "" {
 		r.verbosef("cannot check the cached token's key with the issuer; fetching a new token")
 		return false
