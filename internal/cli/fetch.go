@@ -547,6 +547,7 @@ func (r *fetchRun) discover(ctx context.Context, req *oauth.Request) error {
 			safehttp.Sanitize(r.s.issuer, 300))
 	}
 	req.TokenURL = doc.TokenEndpoint
+	r.verbosef("token endpoint of %s: %s", safehttp.Sanitize(doc.Issuer, 300), safehttp.Sanitize(doc.TokenEndpoint, 300))
 	if oauth.IsTLSAuth(req.AuthMethod) {
 		// RFC 8705 §5: a server that takes client certificates on other endpoints names them.
 		alias, err := oauth.MTLSTokenEndpoint(doc.Raw)
@@ -558,7 +559,6 @@ func (r *fetchRun) discover(ctx context.Context, req *oauth.Request) error {
 			r.verbosef("mutual TLS token endpoint (mtls_endpoint_aliases): %s", safehttp.Sanitize(alias, 300))
 		}
 	}
-	r.verbosef("token endpoint of %s: %s", safehttp.Sanitize(doc.Issuer, 300), safehttp.Sanitize(doc.TokenEndpoint, 300))
 	if m := doc.TokenEndpointAuthMethodsSupported; len(m) > 0 && !containsFold(m, req.AuthMethod) {
 		r.g.Warnf("the issuer does not list %s among its token_endpoint_auth_methods_supported (%s); trying it anyway",
 			req.AuthMethod, safehttp.Sanitize(strings.Join(m, ", "), 200))
