@@ -469,6 +469,7 @@ func (r *fetchRun) request() (*oauth.Request, error) {
 			return nil, err
 		}
 		r.clientCert = cert
+		req.CertBinding = oauth.CertThumbprint(cert.Certificate[0])
 	case oauth.AuthPrivateKeyJWT:
 		if s.secretSource == "--client-secret" {
 			return nil, failure.Usagef("usage", "private_key_jwt sends no client secret; drop --client-secret")

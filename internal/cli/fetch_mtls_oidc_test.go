@@ -150,6 +150,32 @@ func TestFetchMutualTLSOIDCProvider(t *testing.T) {
 		verifyBound(strings.TrimSpace(h.stdout.String()), oauth.CertThumbprint(pkiDER))
 	})
 
+	t.Run("cache keeps tokens of two certificates apart", func(t *testing.T) {
+		// A second certificate of the CA with the registered subject: a rotated certificate.
+		rotatedKey := newECKey(t)
+		rotatedDER := pki.issue(t, rotatedKey, mtlsSubject, false)
+		rotated := writePEM(t, dir, "rotated.pem", "CERTIFICATE", rotatedDER)
+		rotatedKeyFile := writeKeyPEM(t, dir, "rotated.key", rotatedKey)
+		cached := func(cert, key string) string {
+			t.Helper()
+			all := []string{"fetch", "--issuer", srv.Issuer, "--ca-cert", ca, "--client-id", "mtls-pki", "--scope", scope,
+				"--auth-method", "tls_client_auth", "--client-cert", cert, "--client-key", key}
+			if code := h.run(all...); code != 0 {
+				t.Fatalf("exit %d: %s", code, h.stderr)
+			}
+			return strings.TrimSpace(h.stdout.String())
+		}
+		first := cached(pkiCert, pkiKeyFile)
+		if again := cached(pkiCert, pkiKeyFile); again != first {
+			t.Error("the same certificate did not get the cached token")
+		}
+		second := cached(rotated, rotatedKeyFile)
+		if second == first {
+			t.Fatal("a token bound to one certificate was handed out from the cache for another")
+		}
+		verifyBound(second, oauth.CertThumbprint(rotatedDER))
+	})
+
 	for _, tc := range []struct {
 		name, method, client, cert, key string
 	}{

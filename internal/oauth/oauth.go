@@ -103,6 +103,10 @@ type Request struct {
 	// Binding names the key a token is bound to (the DPoP key's RFC 7638 thumbprint), so a
 	// token cached for one key is never handed out for another; "" for a bearer token.
 	Binding string
+	// CertBinding is the mutual TLS client certificate's thumbprint (RFC 8705 §3.1,
+	// CertThumbprint), so a token cached for one certificate, bound to it, is never handed out
+	// for another; "" without a client certificate.
+	CertBinding string
 }
 
 // Token is an access token obtained from a token endpoint.
