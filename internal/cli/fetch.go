@@ -464,12 +464,14 @@ func (r *fetchRun) request() (*oauth.Request, error) {
 		if s.secretSource == "--client-secret" || s.assertionKey != "" {
 			return nil, failure.Usagef("usage", "%s proves the client by its TLS certificate and sends no secret and no assertion; drop --client-secret and --assertion-key", method)
 		}
-		cert, err := loadClientCertificate(g, s)
-		if err != nil {
-			return nil, err
+		if r.clientCert == nil { // else loaded by chooseAuthMethod
+			cert, err := loadClientCertificate(g, s)
+			if err != nil {
+				return nil, err
+			}
+			r.clientCert = cert
 		}
-		r.clientCert = cert
-		req.CertBinding = oauth.CertThumbprint(cert.Certificate[0])
+		req.CertBinding = oauth.CertThumbprint(r.clientCert.Certificate[0])
 	case oauth.AuthPrivateKeyJWT:
 		if s.secretSource == "--client-secret" {
 			return nil, failure.Usagef("usage", "private_key_jwt sends no client secret; drop --client-secret")

@@ -20,6 +20,15 @@ func (r *fetchRun) chooseAuthMethod(ctx context.Context) error {
 		return nil
 	}
 	hasCert := s.clientCert != "" || s.clientKey != ""
+	if hasCert {
+		// A half pair or a key of another certificate is the user's error, said before the
+		// issuer's metadata is read.
+		cert, err := loadClientCertificate(r.g, s)
+		if err != nil {
+			return err
+		}
+		r.clientCert = cert
+	}
 	fallback := func() error {
 		if hasCert {
 			s.authMethod = oauth.AuthTLSClientAuth
