@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"net/url"
 	"strings"
 
 	"github.com/jwtkit/jwtkit/internal/failure"
@@ -42,8 +43,11 @@ const maxConfirmationToken = 64 << 10
 // failure.Remote. The signature is not checked: the caller only compares the value with its
 // own certificate.
 func ConfirmedThumbprint(token string) (string, bool, error) {
+	if len(token) > maxConfirmationToken {
+		return "", false, nil
+	}
 	parts := strings.Split(token, ".")
-	if len(parts) != 3 || len(token) > maxConfirmationToken {
+	if len(parts) != 3 {
 		return "", false, nil
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
@@ -71,8 +75,9 @@ func ConfirmedThumbprint(token string) (string, bool, error) {
 }
 
 // MTLSTokenEndpoint returns the token endpoint alias of an RFC 8705 §5 mtls_endpoint_aliases
-// member in a server metadata document, "" when there is none. An alias that is not an https
-// URL is failure.Remote.
+// member in a server metadata document, "" when there is none. An alias that is not an
+// absolute https URL with a host (no user info, no fragment, at most 2 KiB of printable ASCII)
+// is failure.Remote.
 func MTLSTokenEndpoint(metadata json.RawMessage) (string, error) {
 	var doc struct {
 		Aliases map[string]json.RawMessage `json:"mtls_endpoint_aliases"`
@@ -85,8 +90,12 @@ func MTLSTokenEndpoint(metadata json.RawMessage) (string, error) {
 		return "", nil
 	}
 	var s string
-	if json.Unmarshal(raw, &s) != nil || !strings.HasPrefix(s, "https://") || !isTokenText(s) || len(s) > 2048 {
+	if json.Unmarshal(raw, &s) != nil || !isTokenText(s) || len(s) > 2048 {
 		return "", failure.Remotef("discovery", "the metadata's mtls_endpoint_aliases.token_endpoint is not an https URL")
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "https" || u.Host == "" || u.Hostname() == "" || u.User != nil || u.Fragment != "" || u.Opaque != "" {
+		return "", failure.Remotef("discovery", "the metadata's mtls_endpoint_aliases.token_endpoint %q is not an https URL with a host", safehttp.Sanitize(s, 200))
 	}
 	return s, nil
 }
