@@ -75,6 +75,11 @@ func TestNoSecretLeaksMutualTLS(t *testing.T) {
 		{"mtls key of another certificate --json", fetch("/ok", "--client-key", fx.ecJWK, "--json"), 2},
 		{"mtls key file as the certificate", append(fetch("/ok", "--client-key", fx.rsaKey), "--client-cert", fx.rsaKey), 2},
 		{"mtls refused by the server --verbose", fetch("/refuse", "--client-key", fx.rsaKey, "-v"), 3},
+		// Without --auth-method the pair is checked first, when the method is to be chosen.
+		{"mtls method chosen, key of another certificate --verbose", []string{"fetch", "--no-cache", "--retries", "0",
+			"--token-url", srv.URL + "/ok", "--client-id", "c", "--ca-cert", ca, "--client-cert", cert, "--client-key", fx.ecJWK, "-v"}, 2},
+		{"mtls method chosen --verbose", []string{"fetch", "--no-cache", "--retries", "0", "--token-url", srv.URL + "/ok",
+			"--client-id", "c", "--ca-cert", ca, "--client-cert", cert, "--client-key", fx.encKey, "--passphrase", "env:PASS", "-v"}, 0},
 	}
 	secrets := map[string]string{
 		"the passphrase": passphraseCanary, "the wrong passphrase": wrongPassCanary, "the RSA private exponent": fx.rsaD,
