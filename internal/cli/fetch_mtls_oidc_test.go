@@ -174,6 +174,21 @@ func TestFetchMutualTLSOIDCProvider(t *testing.T) {
 			t.Fatal("a token bound to one certificate was handed out from the cache for another")
 		}
 		verifyBound(second, oauth.CertThumbprint(rotatedDER))
+
+		// --logout revokes the cached token at the revocation endpoint's mutual TLS alias,
+		// where the server can see the certificate; the plain endpoint could not
+		// authenticate the client.
+		logout := []string{"fetch", "--issuer", srv.Issuer, "--ca-cert", ca, "--client-id", "mtls-pki", "--scope", scope,
+			"--auth-method", "tls_client_auth", "--client-cert", rotated, "--client-key", rotatedKeyFile, "--logout", "-v"}
+		if code := h.run(logout...); code != 0 {
+			t.Fatalf("--logout: exit %d: %s", code, h.stderr)
+		}
+		if got := h.stderr.String(); !strings.Contains(got, "revoked 1 at https://127.0.0.1:") || !strings.Contains(got, "> POST https://127.0.0.1:") {
+			t.Errorf("--logout did not revoke at the mutual TLS alias:\n%s", got)
+		}
+		if again := cached(rotated, rotatedKeyFile); again == second {
+			t.Error("the token was still cached after --logout")
+		}
 	})
 
 	for _, tc := range []struct {

@@ -75,27 +75,33 @@ func ConfirmedThumbprint(token string) (string, bool, error) {
 }
 
 // MTLSTokenEndpoint returns the token endpoint alias of an RFC 8705 §5 mtls_endpoint_aliases
-// member in a server metadata document, "" when there is none. An alias that is not an
-// absolute https URL with a host (no user info, no fragment, at most 2 KiB of printable ASCII)
-// is failure.Remote.
+// member in a server metadata document, "" when there is none; see MTLSEndpoint.
 func MTLSTokenEndpoint(metadata json.RawMessage) (string, error) {
+	return MTLSEndpoint(metadata, "token_endpoint")
+}
+
+// MTLSEndpoint returns the alias of the endpoint named by the metadata member name (such as
+// "token_endpoint" or "revocation_endpoint") in an RFC 8705 §5 mtls_endpoint_aliases member of
+// a server metadata document, "" when there is none. An alias that is not an absolute https URL
+// with a host (no user info, no fragment, at most 2 KiB of printable ASCII) is failure.Remote.
+func MTLSEndpoint(metadata json.RawMessage, name string) (string, error) {
 	var doc struct {
 		Aliases map[string]json.RawMessage `json:"mtls_endpoint_aliases"`
 	}
 	if json.Unmarshal(metadata, &doc) != nil || doc.Aliases == nil {
 		return "", nil
 	}
-	raw, ok := doc.Aliases["token_endpoint"]
+	raw, ok := doc.Aliases[name]
 	if !ok {
 		return "", nil
 	}
 	var s string
 	if json.Unmarshal(raw, &s) != nil || !isTokenText(s) || len(s) > 2048 {
-		return "", failure.Remotef("discovery", "the metadata's mtls_endpoint_aliases.token_endpoint is not an https URL")
+		return "", failure.Remotef("discovery", "the metadata's mtls_endpoint_aliases.%s is not an https URL", name)
 	}
 	u, err := url.Parse(s)
 	if err != nil || u.Scheme != "https" || u.Host == "" || u.Hostname() == "" || u.User != nil || u.Fragment != "" || u.Opaque != "" {
-		return "", failure.Remotef("discovery", "the metadata's mtls_endpoint_aliases.token_endpoint %q is not an https URL with a host", safehttp.Sanitize(s, 200))
+		return "", failure.Remotef("discovery", "the metadata's mtls_endpoint_aliases.%s %q is not an https URL with a host", name, safehttp.Sanitize(s, 200))
 	}
 	return s, nil
 }

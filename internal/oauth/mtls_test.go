@@ -63,3 +63,16 @@ func TestMTLSTokenEndpoint(t *testing.T) {
 		})
 	}
 }
+
+func TestMTLSEndpointOthers(t *testing.T) {
+	doc := json.RawMessage(`{"mtls_endpoint_aliases":{"token_endpoint":"https://m/token","revocation_endpoint":"https://m/revoke","introspection_endpoint":"http://m/i"}}`)
+	if got, err := MTLSEndpoint(doc, "revocation_endpoint"); got != "https://m/revoke" || err != nil {
+		t.Errorf("revocation_endpoint = %q, %v", got, err)
+	}
+	if got, err := MTLSEndpoint(doc, "userinfo_endpoint"); got != "" || err != nil {
+		t.Errorf("userinfo_endpoint = %q, %v; want none", got, err)
+	}
+	if _, err := MTLSEndpoint(doc, "introspection_endpoint"); err == nil || !strings.Contains(err.Error(), "mtls_endpoint_aliases.introspection_endpoint") {
+		t.Errorf("plain http alias: %v, want an error naming the member", err)
+	}
+}

@@ -8,8 +8,8 @@ import (
 
 // OIDCProviderMTLS starts the oidc-provider server (as OIDCProvider does) with mutual TLS
 // (RFC 8705): besides its plain-HTTP issuer, server.mjs listens on 127.0.0.1 with TLS,
-// asking for client certificates, and its discovery document names that listener's token
-// endpoint in mtls_endpoint_aliases (oidc-provider 8.8.1 does not publish the member itself).
+// asking for client certificates, and its discovery document names that listener's token and
+// revocation endpoints in mtls_endpoint_aliases (oidc-provider 8.8.1 does not publish the member itself).
 // Access tokens of the mutual TLS clients are bound to the certificate (cnf.x5t#S256).
 //
 // dir holds what the test generated: ca.pem (the CA that tls_client_auth trusts and that

@@ -33,12 +33,12 @@
 //     the authorization response iss parameter (RFC 9207), which oidc-provider 8 always sends;
 //   - with --mtls DIR, mutual TLS (RFC 8705): a second listener on 127.0.0.1, TLS with
 //     DIR/server.pem and DIR/server.key, asks for client certificates (DIR/ca.pem is the CA
-//     that tls_client_auth trusts) and serves the same provider; discovery names its token
-//     endpoint in mtls_endpoint_aliases (oidc-provider 8.8.1 does not publish that member, so it
-//     is added through the discovery option). DIR/clients.json is an array of client metadata
-//     registered for the client-credentials grant with tls_client_auth (matched by
-//     tls_client_auth_subject_dn) or self_signed_tls_client_auth (jwks with the certificate in
-//     x5c); their access tokens are bound to the certificate (cnf.x5t#S256);
+//     that tls_client_auth trusts) and serves the same provider; discovery names its token and
+//     revocation endpoints in mtls_endpoint_aliases (oidc-provider 8.8.1 does not publish that
+//     member, so it is added through the discovery option). DIR/clients.json is an array of
+//     client metadata registered for the client-credentials grant with tls_client_auth
+//     (matched by tls_client_auth_subject_dn) or self_signed_tls_client_auth (jwks with the
+//     certificate in x5c); their access tokens are bound to the certificate (cnf.x5t#S256);
 //   - the jwt-bearer grant (RFC 7523 §2.1), which oidc-provider does not ship: registered here
 //     with provider.registerGrantType for the clients clients.json's "jwt_bearer" names. The
 //     assertion must be signed by the trusted issuer's key (jwt_bearer.key_file, verified with
@@ -224,7 +224,12 @@ Promise.all(listening).then(() => {
   const provider = new Provider(issuer, {
     clients: [...setup.clients.map(clientMetadata), ...setup.native_clients.map(nativeClientMetadata),
       ...(mtls ? mtls.clients.map(mtlsClientMetadata) : [])],
-    discovery: mtls ? { mtls_endpoint_aliases: { token_endpoint: `https://127.0.0.1:${mtls.server.address().port}/token` } } : {},
+    discovery: mtls ? {
+      mtls_endpoint_aliases: {
+        token_endpoint: `https://127.0.0.1:${mtls.server.address().port}/token`,
+        revocation_endpoint: `https://127.0.0.1:${mtls.server.address().port}/token/revocation`,
+      },
+    } : {},
     findAccount: async (_ctx, id) => ({ accountId: id, claims: async () => ({ sub: id }) }),
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     interactions: { url: async (_ctx, interaction) => `/interaction/${interaction.uid}` },
