@@ -11,8 +11,8 @@ import (
 // chooseAuthMethod settles the client authentication method when neither --auth-method nor
 // the profile names one (issue 14): with an issuer whose metadata lists
 // token_endpoint_auth_methods_supported, the method that fits what was given (a secret, a
-// private key, a client certificate, or nothing for a public client), the server's first
-// when several fit, named under --verbose; none fitting is exit 2 with the server's list.
+// private key, a client certificate, or nothing for a public client; a key or certificate
+// outweighs a secret), the server's first when several fit, named under --verbose; none fitting is exit 2 with the server's list.
 // Without that list the defaults stand (a client certificate means tls_client_auth).
 func (r *fetchRun) chooseAuthMethod(ctx context.Context) error {
 	s := r.s

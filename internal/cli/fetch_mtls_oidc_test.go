@@ -148,6 +148,17 @@ func TestFetchMutualTLSOIDCProvider(t *testing.T) {
 			t.Errorf("stderr does not name the chosen method:\n%s", h.stderr)
 		}
 		verifyBound(strings.TrimSpace(h.stdout.String()), oauth.CertThumbprint(pkiDER))
+
+		// A client secret in the environment (oidc-provider lists client_secret_basic first)
+		// does not outweigh the certificate given on the command line.
+		h.env["JWTKIT_CLIENT_SECRET"] = "an-ambient-secret-of-another-client"
+		defer delete(h.env, "JWTKIT_CLIENT_SECRET")
+		if code := fetch("mtls-pki", "--client-cert", pkiCert, "--client-key", pkiKeyFile, "-v"); code != 0 {
+			t.Fatalf("with $JWTKIT_CLIENT_SECRET set: exit %d: %s", code, h.stderr)
+		}
+		if !strings.Contains(h.stderr.String(), "client authentication tls_client_auth, chosen") {
+			t.Errorf("with $JWTKIT_CLIENT_SECRET set, stderr does not name tls_client_auth:\n%s", h.stderr)
+		}
 	})
 
 	t.Run("cache keeps tokens of two certificates apart", func(t *testing.T) {

@@ -17,22 +17,28 @@ type Credentials struct {
 	Public bool
 }
 
-// fits lists the methods the credentials can serve.
+// fits lists the methods the credentials can serve. A client certificate or an assertion key
+// is given for its methods alone (fetch refuses either with any other method), so it decides
+// over a secret, which may be ambient ($JWTKIT_CLIENT_SECRET); both together fit the methods
+// of each, and the one not used is then refused.
 func (c Credentials) fits() []string {
 	var out []string
-	if c.Secret {
-		out = append(out, AuthClientSecretBasic, AuthClientSecretPost)
+	if c.Cert {
+		out = append(out, AuthTLSClientAuth, AuthSelfSignedTLSClientAuth)
 	}
 	if c.Key {
 		out = append(out, AuthPrivateKeyJWT)
 	}
-	if c.Cert {
-		out = append(out, AuthTLSClientAuth, AuthSelfSignedTLSClientAuth)
+	if len(out) > 0 {
+		return out
 	}
-	if !c.Secret && !c.Key && !c.Cert && c.Public {
-		out = append(out, AuthNone)
+	if c.Secret {
+		return []string{AuthClientSecretBasic, AuthClientSecretPost}
 	}
-	return out
+	if c.Public {
+		return []string{AuthNone}
+	}
+	return nil
 }
 
 // ChooseAuthMethod picks the client authentication method from a server's
