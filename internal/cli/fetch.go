@@ -3,6 +3,8 @@ package cli
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -51,6 +53,10 @@ type FetchOptions struct {
 	RefreshToken, MinTTL, DPoPKey    string
 	DPoPKeyPassphrase                string
 
+	// ClientCert and ClientKey are the mutual TLS client certificate and its key; CACert the
+	// roots that replace the system's for the server (fetch_mtls.go).
+	ClientCert, ClientKey, CACert string
+
 	// ExchangeOptions are token exchange's flags (fetch_exchange.go).
 	ExchangeOptions
 
@@ -88,6 +94,16 @@ Client authentication (--auth-method):
                        or a URL with --assertion-aud), a 2-minute exp and a random jti; the kid is
                        --assertion-kid, else the key's own, else its RFC 7638 thumbprint.
                        Giving --assertion-key alone selects it.
+  tls_client_auth      mutual TLS (RFC 8705): the TLS client certificate --client-cert (PEM,
+  self_signed_tls_client_auth  with its chain) and its key --client-key prove the client; only
+                       the client id goes in the form. The server's mtls_endpoint_aliases
+                       token endpoint is used when its metadata names one; a token bound to the
+                       certificate (cnf.x5t#S256) is checked against its thumbprint (a warning
+                       when it differs; shown under --verbose). --ca-cert FILE trusts a private CA.
+Without --auth-method, an --issuer whose metadata lists token_endpoint_auth_methods_supported
+settles it: the method that fits what was given (a secret: client_secret_basic or _post; a
+certificate: tls_client_auth or self_signed_tls_client_auth; nothing, for a login: none), the
+server's first when several fit (--verbose names it); nothing fitting is an error (exit 2).
 --client-secret takes the key grammar: env:NAME, @FILE, b64:…, hex:…, or the value itself; it
 defaults to $JWTKIT_CLIENT_SECRET so secrets stay out of argv, ps and shell history.
 
@@ -139,7 +155,7 @@ above from the config file (see 'jwtkit config --help'); flags given on the comm
 	f.StringVar(&opts.Issuer, "issuer", "", "issuer `URL`; its discovery document names the token endpoint")
 	f.StringVar(&opts.ClientID, "client-id", "", "client ID")
 	f.StringVar(&opts.ClientSecret, "client-secret", "", "client secret: env:NAME, @file, b64:…, hex:… or the value (default $JWTKIT_CLIENT_SECRET)")
-	f.StringVar(&opts.AuthMethod, "auth-method", "", "client authentication: client_secret_basic (default), client_secret_post or private_key_jwt")
+	f.StringVar(&opts.AuthMethod, "auth-method", "", "client authentication: client_secret_basic (default), client_secret_post, client_secret_jwt, private_key_jwt, tls_client_auth, self_signed_tls_client_auth or none")
 	f.StringVar(&opts.AssertionKey, "assertion-key", "", "private key `FILE` that signs the private_key_jwt assertion (PEM, JWK or JWK Set)")
 	f.StringVar(&opts.AssertionKid, "assertion-kid", "", "kid of the assertion: picks the key in a set and names it to the server (default: the key's kid or thumbprint)")
 	f.StringVar(&opts.AssertionAlg, "assertion-alg", "", "signing algorithm of the assertion (default: from the key)")
@@ -159,6 +175,7 @@ above from the config file (see 'jwtkit config --help'); flags given on the comm
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "show the HTTP exchange on stderr, with secrets and tokens redacted")
 	addLoginFlags(f, opts)
 	addDPoPFlags(f, opts)
+	addMTLSFlags(f, opts)
 	addExchangeFlags(f, &opts.ExchangeOptions)
 	addBearerFlags(f, &opts.ExchangeOptions)
 	return cmd
@@ -197,6 +214,10 @@ type fetchRun struct {
 	// usedKeptRefresh is set when the token came from a kept refresh token, so its successor
 	// is kept too.
 	usedKeptRefresh bool
+	// clientCert is the mutual TLS client certificate (tls_client_auth and
+	// self_signed_tls_client_auth); nil otherwise. roots replace the system's with --ca-cert.
+	clientCert *tls.Certificate
+	roots      *x509.CertPool
 }
 
 func runFetch(ctx context.Context, g *Global, opts *FetchOptions) error {
@@ -208,6 +229,9 @@ func runFetch(ctx context.Context, g *Global, opts *FetchOptions) error {
 	if s.profile != "" {
 		r.verbosef("using profile %s from %s", quoteName(s.profile), s.configPath)
 	}
+	if err := r.chooseAuthMethod(ctx); err != nil {
+		return r.red.error(err)
+	}
 	req, err := r.request()
 	if err != nil {
 		return err
@@ -215,9 +239,14 @@ func runFetch(ctx context.Context, g *Global, opts *FetchOptions) error {
 	if err := r.setupDPoP(req); err != nil {
 		return err
 	}
+	if r.client == nil {
+		if r.roots, err = loadCACerts(g, s.caCert); err != nil {
+			return err
+		}
+	}
 	r.verbosef("grant %s, client authentication %s", s.grantName(), req.AuthMethod)
 	r.client = r.httpClient()
-	if !opts.NoCache && s.cacheable() {
+	if r.cache == nil && !opts.NoCache && s.cacheable() {
 		r.cache = r.openCache()
 	}
 
@@ -268,6 +297,9 @@ func runFetch(ctx context.Context, g *Global, opts *FetchOptions) error {
 		}
 	}
 	r.warnGranted(req, tok)
+	if err := r.checkCertBinding(tok); err != nil {
+		return err
+	}
 	return r.output(tok)
 }
 
@@ -428,6 +460,18 @@ func (r *fetchRun) request() (*oauth.Request, error) {
 		if !s.publicClientAllowed() {
 			return nil, failure.Usagef("usage", "--auth-method none is for public clients signing a user in; the client_credentials grant needs client authentication")
 		}
+	case oauth.AuthTLSClientAuth, oauth.AuthSelfSignedTLSClientAuth:
+		if s.secretSource == "--client-secret" || s.assertionKey != "" {
+			return nil, failure.Usagef("usage", "%s proves the client by its TLS certificate and sends no secret and no assertion; drop --client-secret and --assertion-key", method)
+		}
+		if r.clientCert == nil { // else loaded by chooseAuthMethod
+			cert, err := loadClientCertificate(g, s)
+			if err != nil {
+				return nil, err
+			}
+			r.clientCert = cert
+		}
+		req.CertBinding = oauth.CertThumbprint(r.clientCert.Certificate[0])
 	case oauth.AuthPrivateKeyJWT:
 		if s.secretSource == "--client-secret" {
 			return nil, failure.Usagef("usage", "private_key_jwt sends no client secret; drop --client-secret")
@@ -449,6 +493,9 @@ func (r *fetchRun) request() (*oauth.Request, error) {
 	default:
 		return nil, failure.Usagef("usage", "unknown --auth-method %q: use %s%s",
 			safeFlagText(method), strings.Join(oauth.AuthMethods, ", "), suggest.Hint(method, oauth.AuthMethods))
+	}
+	if (s.clientCert != "" || s.clientKey != "") && !oauth.IsTLSAuth(method) {
+		return nil, failure.Usagef("usage", "--client-cert and --client-key are for tls_client_auth and self_signed_tls_client_auth, but the authentication method is %s", method)
 	}
 	if s.assertionAud != "" && method != oauth.AuthPrivateKeyJWT && method != oauth.AuthClientSecretJWT {
 		return nil, failure.Usagef("usage", "--assertion-aud is for private_key_jwt, but the authentication method is %s", method)
@@ -474,7 +521,11 @@ func (r *fetchRun) httpClient() *safehttp.Client {
 	if r.opts.Verbose {
 		verbose = r.red.writer(r.g.deps.IO.ErrOut)
 	}
-	return newHTTPClient(r.g, r.s.timeout, r.s.insecure, "anyone on the network path can read the client credentials", verbose)
+	risk := "anyone on the network path can read the client credentials"
+	if r.client != nil {
+		risk = "" // said already, by the client that read the metadata
+	}
+	return newHTTPClientTLS(r.g, r.s.timeout, r.s.insecure, risk, verbose, r.roots, r.clientCert)
 }
 
 // openCache opens the token and discovery cache, or returns nil (with a warning) when there is
@@ -500,6 +551,17 @@ func (r *fetchRun) discover(ctx context.Context, req *oauth.Request) error {
 	}
 	req.TokenURL = doc.TokenEndpoint
 	r.verbosef("token endpoint of %s: %s", safehttp.Sanitize(doc.Issuer, 300), safehttp.Sanitize(doc.TokenEndpoint, 300))
+	if oauth.IsTLSAuth(req.AuthMethod) {
+		// RFC 8705 §5: a server that takes client certificates on other endpoints names them.
+		alias, err := oauth.MTLSTokenEndpoint(doc.Raw)
+		if err != nil {
+			return err
+		}
+		if alias != "" {
+			req.TokenURL = alias
+			r.verbosef("mutual TLS token endpoint (mtls_endpoint_aliases): %s", safehttp.Sanitize(alias, 300))
+		}
+	}
 	if m := doc.TokenEndpointAuthMethodsSupported; len(m) > 0 && !containsFold(m, req.AuthMethod) {
 		r.g.Warnf("the issuer does not list %s among its token_endpoint_auth_methods_supported (%s); trying it anyway",
 			req.AuthMethod, safehttp.Sanitize(strings.Join(m, ", "), 200))
@@ -590,8 +652,8 @@ func (r *fetchRun) decode(raw string) {
 
 // cachedKeyStillPublished reports whether a cached token may be handed out. Without an issuer,
 // or for a token that is not a JWT naming a kid, there is nothing to check and it may. With
-// one, the issuer's key set is fetched afresh (the discovery document may come from the cache)
-// and the token may be used only when the set still holds its kid; when the issuer cannot be
+// one, the issuer's key set is fetched afresh (the discovery document is the run's, read once,
+// and may come from the cache) and the token may be used only when the set still holds its kid; when the issuer cannot be
 // asked, a new token is fetched, which reports the error that stands in the way.
 func (r *fetchRun) cachedKeyStillPublished(ctx context.Context, tok *oauth.Token) bool {
 	if r.s.issuer == "" {
@@ -601,8 +663,7 @@ func (r *fetchRun) cachedKeyStillPublished(ctx context.Context, tok *oauth.Token
 	if !ok {
 		return true
 	}
-	f := &discovery.Fetcher{Client: r.client, Cache: r.cache, Warn: func(s string) { r.g.Warnf("%s", s) }}
-	doc, err := f.Fetch(ctx, r.s.issuer)
+	doc, _, err := r.metadata(ctx) // the run's one discovery read, shared with chooseAuthMethod
 	if err != nil || doc.JWKSURI == "" {
 		r.verbosef("cannot check the cached token's key with the issuer; fetching a new token")
 		return false

@@ -249,25 +249,37 @@ func (r *fetchRun) logout(ctx context.Context, keyReq, req *oauth.Request) error
 			return err
 		}
 	}
-	revoked := 0
+	revoked, revocation := 0, ""
 	if r.s.issuer != "" && (refresh != "" || hadToken) {
 		_, meta, err := r.metadata(ctx)
 		if err != nil {
 			return err
 		}
-		if meta.RevocationEndpoint != "" {
+		revocation = meta.RevocationEndpoint
+		if oauth.IsTLSAuth(req.AuthMethod) && revocation != "" {
+			// RFC 8705 §5: the client certificate is seen at the alias, not at the plain endpoint.
+			alias, err := oauth.MTLSEndpoint(r.doc.Raw, "revocation_endpoint")
+			if err != nil {
+				return err
+			}
+			if alias != "" {
+				revocation = alias
+				r.verbosef("mutual TLS revocation endpoint (mtls_endpoint_aliases): %s", safehttp.Sanitize(alias, 300))
+			}
+		}
+		if revocation != "" {
 			if req.TokenURL == "" {
 				req.TokenURL = r.doc.TokenEndpoint
 			}
 			if refresh != "" {
 				r.red.add(refresh, false)
-				if err := oauth.Revoke(ctx, r.client, meta.RevocationEndpoint, *req, refresh, "refresh_token"); err != nil {
+				if err := oauth.Revoke(ctx, r.client, revocation, *req, refresh, "refresh_token"); err != nil {
 					return r.red.error(fmt.Errorf("revoking the refresh token: %w", err))
 				}
 				revoked++
 			}
 			if hadToken {
-				if err := oauth.Revoke(ctx, r.client, meta.RevocationEndpoint, *req, cached.AccessToken, "access_token"); err != nil {
+				if err := oauth.Revoke(ctx, r.client, revocation, *req, cached.AccessToken, "access_token"); err != nil {
 					return r.red.error(fmt.Errorf("revoking the access token: %w", err))
 				}
 				revoked++
@@ -276,7 +288,7 @@ func (r *fetchRun) logout(ctx context.Context, keyReq, req *oauth.Request) error
 	}
 	switch {
 	case revoked > 0:
-		r.g.Infof("jwtkit: forgot the cached tokens and revoked %d at %s", revoked, safehttp.Sanitize(r.meta.RevocationEndpoint, 300))
+		r.g.Infof("jwtkit: forgot the cached tokens and revoked %d at %s", revoked, safehttp.Sanitize(revocation, 300))
 	case refresh != "" || hadToken:
 		r.g.Infof("jwtkit: forgot the cached tokens (the server has no revocation endpoint; they stay valid until they expire)")
 	default:

@@ -48,6 +48,8 @@ type fetchSettings struct {
 	// dpopPassphrase opens an encrypted DPoP key (secret grammar); dpopPassphraseSource names
 	// where it came from, for messages.
 	dpopPassphrase, dpopPassphraseSource string
+	// clientCert, clientKey (mutual TLS) and caCert are in the key grammar (fetch_mtls.go).
+	clientCert, clientKey, caCert string
 	// exchange holds token exchange's settings (fetch_exchange.go).
 	exchange exchangeSettings
 	// bearer holds the jwt-bearer grant's settings (fetch_jwtbearer.go).
@@ -341,6 +343,9 @@ func resolveLoginSettings(s *fetchSettings, p *config.Profile, opts *FetchOption
 	s.keepRefresh = pickBool("keep-refresh", opts.KeepRefresh, p.KeepRefresh)
 	s.refreshSpec = opts.RefreshToken
 	s.dpopKey = pick("dpop-key", opts.DPoPKey, p.DPoPKey)
+	s.clientCert = pick("client-cert", opts.ClientCert, p.ClientCert)
+	s.clientKey = pick("client-key", opts.ClientKey, p.ClientKey)
+	s.caCert = opts.CACert
 	var err error
 	if s.loginTimeout, err = pickDuration("login-timeout", opts.LoginTimeout, p.LoginTimeout); err != nil {
 		return err

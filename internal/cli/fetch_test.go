@@ -49,6 +49,8 @@ type fetchServer struct {
 	discovery int
 	replies   []func(w http.ResponseWriter, r *http.Request)
 	jwks      string // the body of /jwks; 404 when empty
+	// noStore sends discovery with Cache-Control: no-store, so every read reaches the server.
+	noStore bool
 }
 
 func newFetchServer(t *testing.T, replies ...func(w http.ResponseWriter, r *http.Request)) *fetchServer {
@@ -59,7 +61,11 @@ func newFetchServer(t *testing.T, replies ...func(w http.ResponseWriter, r *http
 		case "/.well-known/openid-configuration":
 			a.mu.Lock()
 			a.discovery++
+			noStore := a.noStore
 			a.mu.Unlock()
+			if noStore {
+				w.Header().Set("Cache-Control", "no-store")
+			}
 			w.Header().Set("Content-Type", "application/json")
 			fmt.Fprintf(w, `{"issuer":%q,"token_endpoint":%q,"jwks_uri":%q,"token_endpoint_auth_methods_supported":["client_secret_basic","client_secret_post","private_key_jwt"]}`,
 				a.srv.URL, a.srv.URL+"/token", a.srv.URL+"/jwks")
@@ -447,6 +453,41 @@ func TestFetchCacheWithDiscovery(t *testing.T) {
 
 // TestFetchCacheDropsTokenOfUnpublishedKey: a server restarted with a fresh key (the same
 // issuer URL, another kid in its key set) never gets back the token it cannot have issued.
+// TestFetchReadsDiscoveryOnce: a fetch reads the issuer's metadata once, whether the cache
+// answers (the key check needs jwks_uri) or a token is requested, and also when the
+// authentication method is chosen from token_endpoint_auth_methods_supported.
+func TestFetchReadsDiscoveryOnce(t *testing.T) {
+	tokenWithKid := "eyJhbGciOiJFUzI1NiIsImtpZCI6ImsxIn0." + base64.RawURLEncoding.EncodeToString([]byte(`{"sub":"ci"}`)) + ".c2ln"
+	srv := newFetchServer(t, fetchJSONReply(200, fmt.Sprintf(`{"access_token":%q,"token_type":"Bearer","expires_in":3600}`, tokenWithKid)))
+	srv.noStore = true
+	k, err := keys.Generate(rand.Reader, "ec", 0, "P-256", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.JWK.KeyID = "k1"
+	set, err := keys.MarshalJWKS([]keys.Key{k}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.jwks = string(set)
+	h := fetchHarness(t)
+	for i, method := range []string{"", "", "client_secret_basic", "client_secret_basic"} {
+		args := []string{"fetch", "--issuer", srv.srv.URL, "--client-id", fetchClient, "--scope", "s" + method}
+		if method != "" {
+			args = append(args, "--auth-method", method)
+		}
+		if code := h.run(args...); code != 0 {
+			t.Fatalf("fetch %d: exit %d: %s", i+1, code, h.stderr)
+		}
+		if got := srv.discoveryCount(); got != i+1 {
+			t.Fatalf("after fetch %d (auth method %q): %d discovery reads, want %d", i+1, method, got, i+1)
+		}
+	}
+	if srv.tokenCount() != 2 {
+		t.Errorf("%d token requests, want 2 (the second of each pair from the cache)", srv.tokenCount())
+	}
+}
+
 func TestFetchCacheDropsTokenOfUnpublishedKey(t *testing.T) {
 	publish := func(srv *fetchServer, kid string) {
 		k, err := keys.Generate(rand.Reader, "ec", 0, "P-256", "")
@@ -703,7 +744,7 @@ func TestFetchUsageErrors(t *testing.T) {
 		{"unset secret variable", nil, []string{"--token-url", "https://idp.example/token", "--client-id", "c", "--client-secret", "env:NOPE"},
 			"--client-secret: "},
 		{"unknown method", nil, []string{"--token-url", "https://idp.example/token", "--client-id", "c", "--auth-method", "client_secret_jws"},
-			`--auth-method "client_secret_jws": use client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, none; did you mean client_secret_jwt?`},
+			`--auth-method "client_secret_jws": use client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, tls_client_auth, self_signed_tls_client_auth, none; did you mean client_secret_jwt?`},
 		{"none for a service", nil, []string{"--token-url", "https://idp.example/token", "--client-id", "c", "--auth-method", "none"},
 			"--auth-method none is for public clients signing a user in"},
 		{"unknown grant", nil, []string{"--token-url", "https://idp.example/token", "--client-id", "c", "--grant", "device"},

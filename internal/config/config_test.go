@@ -152,7 +152,7 @@ func TestParseErrors(t *testing.T) {
 		{"string wrong type", "[profile.a]\nclient-id = 1\n", "client-id must be a string"},
 		{"empty string", "[profile.a]\nissuer = \"\"\n", "issuer is empty; remove the key"},
 		{"control char", "[profile.a]\nissuer = \"https://x\\u0007\"\n", "issuer contains a control character"},
-		{"auth method", "[profile.a]\nauth-method = \"client_secret_jws\"\n", `auth-method "client_secret_jws": use client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, none`},
+		{"auth method", "[profile.a]\nauth-method = \"client_secret_jws\"\n", `auth-method "client_secret_jws": use client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, tls_client_auth, self_signed_tls_client_auth, none`},
 		{"grant", "[profile.a]\ngrant = \"device\"\n", `grant "device": use client_credentials, authorization_code, device_code, refresh_token`},
 		{"keep-refresh", "[profile.a]\nkeep-refresh = \"yes\"\n", "keep-refresh must be true or false"},
 		{"min-ttl", "[profile.a]\nmin-ttl = \"-5m\"\n", "min-ttl"},

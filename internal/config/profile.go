@@ -104,7 +104,8 @@ var Grants = []string{"client_credentials", "authorization_code", "device_code",
 func Keys() []string { return slices.Clone(profileKeys) }
 
 // AuthMethods are the values auth-method accepts.
-var authMethods = []string{"client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt", "none"}
+var authMethods = []string{"client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt",
+	"tls_client_auth", "self_signed_tls_client_auth", "none"}
 
 // secretKeys are the keys whose values are secrets: they never appear in a message.
 var secretKeys = map[string]bool{"client-secret": true, "passphrase": true, "assertion-key": true, "dpop-key": true, "dpop-key-passphrase": true,

@@ -22,8 +22,10 @@ const ReuseMargin = 60 * time.Second
 // parameters, the assertion audience, a hash of the client secret (so a rotated secret
 // misses), the grant family (a service's client-credentials token is never a user's login
 // token; the authorization code, device code and refresh grants share one, since each gets the
-// same user's token) and the key a DPoP token is bound to. The secret itself is never part of
-// the key, nor are the grant's own parameters (codes, verifiers, refresh tokens).
+// same user's token), the key a DPoP token is bound to and the mutual TLS client certificate's
+// thumbprint (a certificate-bound token is no use with another certificate). The secret itself
+// is never part of the key, nor are the grant's own parameters (codes, verifiers, refresh
+// tokens).
 func CacheKey(r Request) string {
 	method := r.AuthMethod
 	if method == "" {
@@ -49,6 +51,10 @@ func CacheKey(r Request) string {
 	// A client-credentials bearer token keeps the key it always had, so caches survive.
 	if family := GrantFamily(r.Grant); family != GrantClientCredentials || r.Binding != "" {
 		fields = append(fields, family, r.Binding)
+	}
+	// Likewise a token without a client certificate keeps its key.
+	if r.CertBinding != "" {
+		fields = append(fields, "x5t#S256", r.CertBinding)
 	}
 	h := sha256.New()
 	for _, field := range fields {

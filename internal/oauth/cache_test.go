@@ -35,15 +35,16 @@ func TestCacheKey(t *testing.T) {
 		}
 	}
 	different := map[string]func(r *Request){
-		"token url":   func(r *Request) { r.TokenURL += "2" },
-		"client id":   func(r *Request) { r.ClientID = "app2" },
-		"secret":      func(r *Request) { r.ClientSecret = []byte("rotated") },
-		"auth method": func(r *Request) { r.AuthMethod = AuthClientSecretPost },
-		"scopes":      func(r *Request) { r.Scopes = []string{"read:users"} },
-		"audience":    func(r *Request) { r.Audience = "" },
-		"resources":   func(r *Request) { r.Resources = nil },
-		"params":      func(r *Request) { r.Params = url.Values{"x": {"2"}} },
-		"field split": func(r *Request) { r.ClientID, r.TokenURL = "", r.TokenURL+"app" },
+		"token url":          func(r *Request) { r.TokenURL += "2" },
+		"client id":          func(r *Request) { r.ClientID = "app2" },
+		"secret":             func(r *Request) { r.ClientSecret = []byte("rotated") },
+		"auth method":        func(r *Request) { r.AuthMethod = AuthClientSecretPost },
+		"scopes":             func(r *Request) { r.Scopes = []string{"read:users"} },
+		"audience":           func(r *Request) { r.Audience = "" },
+		"resources":          func(r *Request) { r.Resources = nil },
+		"params":             func(r *Request) { r.Params = url.Values{"x": {"2"}} },
+		"field split":        func(r *Request) { r.ClientID, r.TokenURL = "", r.TokenURL+"app" },
+		"client certificate": func(r *Request) { r.CertBinding = CertThumbprint([]byte("a certificate")) },
 		"assertion audience": func(r *Request) {
 			r.AuthMethod, r.ClientSecret, r.AssertionAudience = AuthPrivateKeyJWT, nil, "https://idp.example"
 		},

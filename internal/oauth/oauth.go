@@ -42,7 +42,8 @@ const (
 
 // AuthMethods are the client authentication methods this package speaks, in the order they
 // are offered in messages.
-var AuthMethods = []string{AuthClientSecretBasic, AuthClientSecretPost, AuthClientSecretJWT, AuthPrivateKeyJWT, AuthNone}
+var AuthMethods = []string{AuthClientSecretBasic, AuthClientSecretPost, AuthClientSecretJWT, AuthPrivateKeyJWT,
+	AuthTLSClientAuth, AuthSelfSignedTLSClientAuth, AuthNone}
 
 // Grant types (RFC 6749 §4, RFC 8628 §3.4).
 const (
@@ -102,6 +103,10 @@ type Request struct {
 	// Binding names the key a token is bound to (the DPoP key's RFC 7638 thumbprint), so a
 	// token cached for one key is never handed out for another; "" for a bearer token.
 	Binding string
+	// CertBinding is the mutual TLS client certificate's thumbprint (RFC 8705 §3.1,
+	// CertThumbprint), so a token cached for one certificate, bound to it, is never handed out
+	// for another; "" without a client certificate.
+	CertBinding string
 }
 
 // Token is an access token obtained from a token endpoint.
@@ -243,9 +248,9 @@ func (r *Request) validate() (string, error) {
 		if len(r.ClientSecret) != 0 {
 			return "", failure.Usagef("usage", "private_key_jwt does not use a client secret; drop the secret or choose client_secret_basic/client_secret_post")
 		}
-	case AuthNone:
+	case AuthNone, AuthTLSClientAuth, AuthSelfSignedTLSClientAuth:
 		if len(r.ClientSecret) != 0 {
-			return "", failure.Usagef("usage", "a public client (auth method none) sends no client secret; drop the secret or choose a client_secret_* method")
+			return "", failure.Usagef("usage", "auth method %s sends no client secret; drop the secret or choose a client_secret_* method", method)
 		}
 	default:
 		return "", failure.Usagef("usage", "unknown client authentication method %q; use %s%s",
@@ -319,7 +324,8 @@ func (r *Request) authenticate(method string, form url.Values, header http.Heade
 		form.Set("client_id", r.ClientID)
 		form.Set("client_assertion_type", AssertionType)
 		form.Set("client_assertion", assertion)
-	case AuthNone:
+	case AuthNone, AuthTLSClientAuth, AuthSelfSignedTLSClientAuth:
+		// Mutual TLS proves the client by the connection's certificate (RFC 8705 §2).
 		form.Set("client_id", r.ClientID)
 	}
 	return nil

@@ -54,6 +54,11 @@ type Options struct {
 	// Proxy selects a proxy on the default transport (for example http.ProxyFromEnvironment);
 	// nil means direct connections.
 	Proxy func(*http.Request) (*url.URL, error)
+	// ClientCertificate, when set, is sent whenever a server asks for a TLS client certificate
+	// (mutual TLS, RFC 8705) on the default transport, whatever CAs the server's request names:
+	// a self-signed certificate (self_signed_tls_client_auth) chains to none of them, and Go's
+	// own choice among tls.Config.Certificates would then send no certificate at all.
+	ClientCertificate *tls.Certificate
 	// Version goes into the User-Agent, "jwtkit/<Version>"; empty means "dev".
 	Version string
 	// Verbose, when non-nil, receives one line per request and response line, with credentials
@@ -128,9 +133,10 @@ func newTransport(opts Options, timeout time.Duration) *http.Transport {
 		ExpectContinueTimeout:  time.Second,
 		MaxResponseHeaderBytes: maxHeaderBytes,
 		TLSClientConfig: &tls.Config{
-			MinVersion:         tls.VersionTLS12,
-			RootCAs:            opts.RootCAs,
-			InsecureSkipVerify: opts.AllowInsecure, //nolint:gosec // only on the caller's explicit request
+			MinVersion:           tls.VersionTLS12,
+			RootCAs:              opts.RootCAs,
+			GetClientCertificate: clientCertificate(opts.ClientCertificate),
+			InsecureSkipVerify:   opts.AllowInsecure, //nolint:gosec // only on the caller's explicit request
 		},
 	}
 }
@@ -301,4 +307,13 @@ func byteSize(n int64) string {
 		return fmt.Sprintf("%d KiB", n>>10)
 	}
 	return fmt.Sprintf("%d-byte", n)
+}
+
+// clientCertificate returns the tls.Config hook that answers every certificate request with
+// cert; nil (no hook, no certificate) when cert is nil.
+func clientCertificate(cert *tls.Certificate) func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
+	if cert == nil {
+		return nil
+	}
+	return func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return cert, nil }
 }

@@ -103,6 +103,12 @@ type oidcSetup struct {
 // server, with a fresh signing key.
 func OIDCProvider(t testing.TB) *OIDCServer {
 	t.Helper()
+	return startOIDCProvider(t)
+}
+
+// startOIDCProvider is OIDCProvider with extra arguments for server.mjs.
+func startOIDCProvider(t testing.TB, args ...string) *OIDCServer {
+	t.Helper()
 	if testing.Short() && os.Getenv("CI") != "true" {
 		t.Skip("skipping the oidc-provider server under -short")
 	}
@@ -118,7 +124,7 @@ func OIDCProvider(t testing.TB) *OIDCServer {
 	}
 	setup := readOIDCSetup(t, dir)
 
-	cmd := exec.Command(node, "server.mjs", "--watch-stdin")
+	cmd := exec.Command(node, append([]string{"server.mjs", "--watch-stdin"}, args...)...)
 	cmd.Dir = dir
 	cmd.Env = cleanEnv(os.Environ())
 	cmd.WaitDelay = 5 * time.Second

@@ -1,7 +1,7 @@
 // A real OAuth 2.0 / OpenID Connect server for jwtkit's integration tests, built on
 // panva/oidc-provider (pinned in package.json).
 //
-//   node server.mjs [port] [--watch-stdin]
+//   node server.mjs [port] [--watch-stdin] [--mtls DIR]
 //
 // It listens on 127.0.0.1 (port 0, the default, picks a free one), prints its issuer URL on
 // stdout as one line once it accepts connections, and runs until killed (SIGTERM or SIGINT), or,
@@ -31,14 +31,23 @@
 //     verification page is oidc-provider's own /device form;
 //   - DPoP (RFC 9449) with the server's nonces required, the token revocation endpoint (RFC 7009), and
 //     the authorization response iss parameter (RFC 9207), which oidc-provider 8 always sends;
+//   - with --mtls DIR, mutual TLS (RFC 8705): a second listener on 127.0.0.1, TLS with
+//     DIR/server.pem and DIR/server.key, asks for client certificates (DIR/ca.pem is the CA
+//     that tls_client_auth trusts) and serves the same provider; discovery names its token and
+//     revocation endpoints in mtls_endpoint_aliases (oidc-provider 8.8.1 does not publish that
+//     member, so it is added through the discovery option). DIR/clients.json is an array of
+//     client metadata registered for the client-credentials grant with tls_client_auth
+//     (matched by tls_client_auth_subject_dn) or self_signed_tls_client_auth (jwks with the
+//     certificate in x5c); their access tokens are bound to the certificate (cnf.x5t#S256);
 //   - the jwt-bearer grant (RFC 7523 §2.1), which oidc-provider does not ship: registered here
 //     with provider.registerGrantType for the clients clients.json's "jwt_bearer" names. The
 //     assertion must be signed by the trusted issuer's key (jwt_bearer.key_file, verified with
 //     jose), have that iss, an aud of the token endpoint or the issuer, a sub, an exp at most
 //     5 minutes ahead and a jti not seen before; the access token is for the assertion's sub.
-import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createServer as createTLSServer } from 'node:https';
 
 import { jwtVerify } from 'jose';
 import Provider, { errors } from 'oidc-provider';
@@ -46,7 +55,15 @@ import Provider, { errors } from 'oidc-provider';
 const here = new URL('.', import.meta.url);
 const args = process.argv.slice(2);
 const watchStdin = args.includes('--watch-stdin');
-const portArg = args.find((a) => !a.startsWith('--'));
+// --mtls DIR: also listen with TLS (DIR/server.pem, DIR/server.key), asking for client
+// certificates, and register DIR/clients.json's mutual TLS clients (RFC 8705).
+const mtlsIndex = args.indexOf('--mtls');
+const mtlsDir = mtlsIndex >= 0 ? args[mtlsIndex + 1] : undefined;
+if (mtlsIndex >= 0 && (mtlsDir === undefined || mtlsDir.startsWith('--'))) {
+  console.error('server.mjs: --mtls needs a directory');
+  process.exit(2);
+}
+const portArg = args.find((a, i) => !a.startsWith('--') && (mtlsIndex < 0 || i !== mtlsIndex + 1));
 const port = portArg === undefined ? 0 : Number(portArg);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`server.mjs: invalid port ${JSON.stringify(portArg)}`);
@@ -167,17 +184,59 @@ async function finishInteraction(provider, req, res) {
   await provider.interactionFinished(req, res, result, { mergeWithLastSubmission: false });
 }
 
+// peerCertificate is the TLS client certificate of the request, undefined over plain http or
+// when the client sent none.
+function peerCertificate(ctx) {
+  const socket = ctx.req.socket;
+  if (typeof socket.getPeerCertificate !== 'function') return undefined;
+  const peer = socket.getPeerCertificate();
+  if (!peer || !peer.raw) return undefined;
+  return new X509Certificate(peer.raw);
+}
+
+const mtls = mtlsDir === undefined ? undefined : {
+  clients: JSON.parse(readFileSync(`${mtlsDir}/clients.json`, 'utf8')),
+  server: createTLSServer({
+    cert: readFileSync(`${mtlsDir}/server.pem`),
+    key: readFileSync(`${mtlsDir}/server.key`),
+    ca: readFileSync(`${mtlsDir}/ca.pem`),
+    requestCert: true,
+    rejectUnauthorized: false,
+  }),
+};
+
+function mtlsClientMetadata(c) {
+  return {
+    ...c,
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+    scope: setup.allowed_scope,
+    tls_client_certificate_bound_access_tokens: true,
+  };
+}
+
 const server = createServer();
-server.listen(port, '127.0.0.1', () => {
+const listening = [new Promise((resolve) => { server.listen(port, '127.0.0.1', resolve); })];
+if (mtls) listening.push(new Promise((resolve) => { mtls.server.listen(0, '127.0.0.1', resolve); }));
+Promise.all(listening).then(() => {
   const issuer = `http://127.0.0.1:${server.address().port}`;
   const provider = new Provider(issuer, {
-    clients: [...setup.clients.map(clientMetadata), ...setup.native_clients.map(nativeClientMetadata)],
+    clients: [...setup.clients.map(clientMetadata), ...setup.native_clients.map(nativeClientMetadata),
+      ...(mtls ? mtls.clients.map(mtlsClientMetadata) : [])],
+    discovery: mtls ? {
+      mtls_endpoint_aliases: {
+        token_endpoint: `https://127.0.0.1:${mtls.server.address().port}/token`,
+        revocation_endpoint: `https://127.0.0.1:${mtls.server.address().port}/token/revocation`,
+      },
+    } : {},
     findAccount: async (_ctx, id) => ({ accountId: id, claims: async () => ({ sub: id }) }),
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     interactions: { url: async (_ctx, interaction) => `/interaction/${interaction.uid}` },
     jwks: { keys: [signingKey] },
     scopes: ['openid', 'offline_access', ...setup.allowed_scope.split(' '), setup.disallowed_scope],
-    clientAuthMethods: ['none', 'client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt'],
+    clientAuthMethods: ['none', 'client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt',
+      ...(mtls ? ['tls_client_auth', 'self_signed_tls_client_auth'] : [])],
     enabledJWA: {
       clientAuthSigningAlgValues: ['HS256', 'HS384', 'HS512', 'ES256', 'ES384', 'ES512', 'RS256', 'PS256', 'EdDSA'],
       dPoPSigningAlgValues: ['ES256', 'ES384', 'RS256', 'PS256', 'EdDSA'],
@@ -191,6 +250,18 @@ server.listen(port, '127.0.0.1', () => {
       clientCredentials: { enabled: true },
       deviceFlow: { enabled: true },
       revocation: { enabled: true },
+      mTLS: {
+        enabled: mtls !== undefined,
+        certificateBoundAccessTokens: true,
+        tlsClientAuth: true,
+        selfSignedTlsClientAuth: true,
+        getCertificate: peerCertificate,
+        // The listener asks for a certificate but lets the handshake finish without a trusted
+        // one, so that the self-signed method works too; tls_client_auth needs the test CA's.
+        certificateAuthorized: (ctx) => ctx.req.socket.authorized === true,
+        certificateSubjectMatches: (ctx, property, expected) => property === 'tls_client_auth_subject_dn'
+          && peerCertificate(ctx)?.subject === expected,
+      },
       // Nonces on (RFC 9449 §8): every DPoP proof needs the server's nonce, so clients must
       // handle use_dpop_nonce. Requests without DPoP are not affected.
       dPoP: { enabled: true, nonceSecret: createHash('sha256').update('jwtkit-dpop-nonce').digest(), requireNonce: () => true },
@@ -221,6 +292,7 @@ server.listen(port, '127.0.0.1', () => {
   provider.registerGrantType(JWT_BEARER, jwtBearerHandler, ['assertion', 'scope']);
   provider.on('server_error', (_ctx, err) => console.error('server_error:', err));
   const callback = provider.callback();
+  if (mtls) mtls.server.on('request', callback);
   server.on('request', (req, res) => {
     if (req.method === 'GET' && /^\/interaction\/[^/?]+$/.test(req.url)) {
       finishInteraction(provider, req, res).catch((err) => {
@@ -238,6 +310,10 @@ server.listen(port, '127.0.0.1', () => {
 function stop() {
   server.close();
   server.closeAllConnections();
+  if (mtls) {
+    mtls.server.close();
+    mtls.server.closeAllConnections();
+  }
   process.exit(0);
 }
 process.on('SIGTERM', stop);
