@@ -281,29 +281,40 @@ fi
 instr_failed=0
 if command -v valgrind >/dev/null 2>&1; then
 	# instructions COMMAND… prints the least over instr_runs runs of the instructions
-	# callgrind counts (asynchronous preemption off: callgrind cannot follow Go's preemption
-	# signal). The noise is one-sided: on a loaded machine the runtime's background threads add
-	# work (the same verify ES256 counted 2.1 to 3.9 M over 8 runs; "exits at main" 1.2 M quiet,
-	# 2.1 M at load 5), so the least of three is the command's own work and the gate uses it.
-	instr_runs=3
-	# A Go program under valgrind now and then dies before main (a count below "jwtkit exits at
-	# main", exit status not 0): such a run is retried, up to three times, and a command that
-	# never succeeds is a failure with its last output shown.
+	# callgrind counts, or nothing (no figure) when a run never completes under valgrind. The
+	# noise is one-sided: on a loaded machine the runtime's background threads add work (the
+	# same verify ES256 counted 2.1 to 3.9 M over 8 runs; "exits at main" 1.2 M quiet, 2.1 M at
+	# load 5), so the least of three is the command's own work and the gate uses it.
+	#
+	# GODEBUG turns off what valgrind 3.19 cannot run in a Go program:
+	#   - asyncpreemptoff=1: the preemption signal trips callgrind's signal bookkeeping
+	#     ("Assertion 'sigNum == vgCallgrind_current_state.sig' failed", exit 1);
+	#   - cpu.rdtscp=off: runtime.cputicks executes RDTSCP (0f 01 f9) when the CPU has it, which
+	#     valgrind does not decode: SIGILL, and the Go runtime's crash report with exit status 2.
+	#     cputicks runs only when a runtime lock is contended (lock_spinbit.go) or a profile is
+	#     on, so the death came at random and more often under load (5 in 40 decode runs at load
+	#     6, 0 in 40 with the flag); with it off, cputicks takes the MFENCE;LFENCE;RDTSC path.
+	# A run that still dies is retried up to instr_tries times; a command none of whose tries
+	# succeeds gets no figure, with its last output in the log, and is not gated: a crash outside
+	# valgrind fails the timed runs anyway, so this never hides a broken command.
+	instr_runs=3 instr_tries=3
 	instructions() {
-		local out status tries
-		for _ in $(seq "$instr_runs"); do
-			for tries in 1 2 3; do
+		local out status try run counts=()
+		for run in $(seq "$instr_runs"); do
+			for try in $(seq "$instr_tries"); do
 				status=0
-				out=$(GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null) || status=$?
+				out=$(GODEBUG=asyncpreemptoff=1,cpu.rdtscp=off valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null </dev/null) || status=$?
 				[ "$status" = 0 ] && break
+				log "under valgrind, run $run try $try died with exit status $status: $(printf '%s\n' "$out" | grep -v '^==' | grep -m1 . || true)"
 			done
 			if [ "$status" != 0 ]; then
-				log "FAIL: under valgrind, exit status $status three times: $*"
+				log "no figure: exit status $status $instr_tries times in a row under valgrind: $*"
 				printf '%s\n' "$out" | grep -v '^==' | tail -n 5 >&2
-				return 1
+				return 0
 			fi
-			printf '%s\n' "$out" | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
-		done | sort -n | sed -n 1p
+			counts+=("$(printf '%s\n' "$out" | sed -n 's/.*Collected : \([0-9]*\).*/\1/p')")
+		done
+		printf '%s\n' "${counts[@]}" | sort -n | sed -n 1p
 	}
 	report ""
 	report "## Instructions per run (\`valgrind --tool=callgrind\`, least of $instr_runs)"
@@ -321,6 +332,10 @@ if command -v valgrind >/dev/null 2>&1; then
 		n=$floor_instr
 		# shellcheck disable=SC2086 # the spec splits on spaces by design
 		[ "$name" = "floor: deps" ] || n=$(instructions $cmd)
+		if [ -z "$n" ] || [ -z "$floor_instr" ]; then
+			report "| $name | ${n:-no figure} | – |"
+			continue
+		fi
 		ratio=$(awk -v n="$n" -v f="$floor_instr" 'BEGIN { printf "%.2f", n / f }')
 		report "| $name | $n | $ratio |"
 		case "$name" in decode | "mint HS256" | "verify HS256" | "fetch, cached token")
