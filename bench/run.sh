@@ -15,11 +15,12 @@
 #   - the stripped binary's size, what takes the room, and the package inits run at start-up.
 #
 # Usage: bench/run.sh [--short] [--tool hyperfine|go] [--out FILE] [--keep]
-#   --short   CI mode (well under a minute): fewer commands and runs, a small stream, and gates
-#             that fail on gross regressions only: a targeted command (decode, mint and verify
-#             with a secret, cached fetch) over BENCH_GATE (default 2) times the dependency
-#             floor's median wall time, or over BENCH_GATE_INSTR (default 2.5) times its
-#             instructions when valgrind is installed
+#   --short   CI mode (a few minutes): fewer commands and runs, a small stream, and a gate on
+#             the targeted commands (decode, mint and verify with a secret, cached fetch): when
+#             valgrind is installed, their instructions against the dependency floor's, each
+#             under its own ratio (instr_gate_for below; BENCH_GATE_INSTR sets one for all), and
+#             the wall-time ratio is only reported, since the machine's load moves it; without
+#             valgrind, their median wall time under BENCH_GATE (default 2) times the floor's
 #   --out     also write the report (Markdown) to FILE
 #   --keep    keep the work directory (binaries, keys, tokens, raw JSON) and print its path
 # Environment: BENCH_RUNS (timed runs per command, default 200, short 30), BENCH_STREAM_N
@@ -52,7 +53,25 @@ if [ "$short" = 1 ]; then
 else
 	runs=${BENCH_RUNS:-200} rounds=5 stream_n=${BENCH_STREAM_N:-1000000}
 fi
-gate=${BENCH_GATE:-2} instr_gate=${BENCH_GATE_INSTR:-2.5}
+gate=${BENCH_GATE:-2}
+# instr_gate_for NAME prints the gate on NAME's instructions, in times the dependency floor's
+# (least of 3 each), or nothing for a command that is not gated. The figures of this tree's
+# `bench/run.sh --short` (2026-12-07, load 7.7, floor 881,662): decode 1.63, mint HS256 1.65,
+# verify HS256 1.81, fetch cached 2.05; between runs a ratio moved by up to 0.1 (the floor's
+# least of 3 from 0.87 to 0.98 M, a command's by 3-5%), so each gate is about 20% over its
+# figure: a regression of a tenth beyond the noise fails.
+instr_gate_for() {
+	if [ -n "${BENCH_GATE_INSTR:-}" ]; then
+		case "$1" in decode | "mint HS256" | "verify HS256" | "fetch, cached token") echo "$BENCH_GATE_INSTR" ;; esac
+		return
+	fi
+	case "$1" in
+	decode) echo 1.95 ;;
+	"mint HS256") echo 1.95 ;;
+	"verify HS256") echo 2.15 ;;
+	"fetch, cached token") echo 2.45 ;;
+	esac
+}
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/jwtkit-bench.XXXXXX")"
 # bg_pids are the servers this script started; stop_bg stops them.
@@ -278,40 +297,51 @@ else
 fi
 
 # --- instructions per run: a count that the machine's load does not change --------------------
-instr_failed=0
+instr_failed=0 instr_gated=0
 if command -v valgrind >/dev/null 2>&1; then
 	# instructions COMMAND… prints the least over instr_runs runs of the instructions
-	# callgrind counts (asynchronous preemption off: callgrind cannot follow Go's preemption
-	# signal). The noise is one-sided: on a loaded machine the runtime's background threads add
-	# work (the same verify ES256 counted 2.1 to 3.9 M over 8 runs; "exits at main" 1.2 M quiet,
-	# 2.1 M at load 5), so the least of three is the command's own work and the gate uses it.
-	instr_runs=3
-	# A Go program under valgrind now and then dies before main (a count below "jwtkit exits at
-	# main", exit status not 0): such a run is retried, up to three times, and a command that
-	# never succeeds is a failure with its last output shown.
+	# callgrind counts, or nothing (no figure) when a run never completes under valgrind. The
+	# noise is one-sided: on a loaded machine the runtime's background threads add work (the
+	# same verify ES256 counted 2.1 to 3.9 M over 8 runs; "exits at main" 1.2 M quiet, 2.1 M at
+	# load 5), so the least of three is the command's own work and the gate uses it.
+	#
+	# GODEBUG turns off what valgrind 3.19 cannot run in a Go program:
+	#   - asyncpreemptoff=1: the preemption signal trips callgrind's signal bookkeeping
+	#     ("Assertion 'sigNum == vgCallgrind_current_state.sig' failed", exit 1);
+	#   - cpu.rdtscp=off: runtime.cputicks executes RDTSCP (0f 01 f9) when the CPU has it, which
+	#     valgrind does not decode: SIGILL, and the Go runtime's crash report with exit status 2.
+	#     cputicks runs only when a runtime lock is contended (lock_spinbit.go) or a profile is
+	#     on, so the death came at random and more often under load (5 in 40 decode runs at load
+	#     6, 0 in 40 with the flag); with it off, cputicks takes the MFENCE;LFENCE;RDTSC path.
+	# A run that still dies is retried up to instr_tries times; a command none of whose tries
+	# succeeds gets no figure, with its last output in the log, and is not gated: a crash outside
+	# valgrind fails the timed runs anyway, so this never hides a broken command.
+	instr_runs=3 instr_tries=3
 	instructions() {
-		local out status tries
-		for _ in $(seq "$instr_runs"); do
-			for tries in 1 2 3; do
+		local out status try run counts=()
+		for run in $(seq "$instr_runs"); do
+			for try in $(seq "$instr_tries"); do
 				status=0
-				out=$(GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null) || status=$?
+				out=$(GODEBUG=asyncpreemptoff=1,cpu.rdtscp=off valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null </dev/null) || status=$?
 				[ "$status" = 0 ] && break
+				log "under valgrind, run $run try $try died with exit status $status: $(printf '%s\n' "$out" | grep -v '^==' | grep -m1 . || true)"
 			done
 			if [ "$status" != 0 ]; then
-				log "FAIL: under valgrind, exit status $status three times: $*"
+				log "no figure: exit status $status $instr_tries times in a row under valgrind: $*"
 				printf '%s\n' "$out" | grep -v '^==' | tail -n 5 >&2
-				return 1
+				return 0
 			fi
-			printf '%s\n' "$out" | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
-		done | sort -n | sed -n 1p
+			counts+=("$(printf '%s\n' "$out" | sed -n 's/.*Collected : \([0-9]*\).*/\1/p')")
+		done
+		printf '%s\n' "${counts[@]}" | sort -n | sed -n 1p
 	}
 	report ""
 	report "## Instructions per run (\`valgrind --tool=callgrind\`, least of $instr_runs)"
 	report ""
 	report "Wall time on a shared machine moves with its load; instruction counts do not, so they show start-up work alone. They leave out the kernel's part of a run (exec, page faults, threads), so their ratios are larger than the wall-time ones."
 	report ""
-	report "| command | instructions | × deps floor |"
-	report "|---|---:|---:|"
+	report "| command | instructions | × deps floor | gate (\`--short\`) |"
+	report "|---|---:|---:|---:|"
 	floor_instr=$(instructions "$work/deps")
 	while IFS=$'\t' read -r name cmd; do
 		case "$name" in
@@ -321,15 +351,20 @@ if command -v valgrind >/dev/null 2>&1; then
 		n=$floor_instr
 		# shellcheck disable=SC2086 # the spec splits on spaces by design
 		[ "$name" = "floor: deps" ] || n=$(instructions $cmd)
+		instr_gate=$(instr_gate_for "$name")
+		if [ -z "$n" ] || [ -z "$floor_instr" ]; then
+			report "| $name | ${n:-no figure} | – | ${instr_gate:+not gated: no figure} |"
+			continue
+		fi
 		ratio=$(awk -v n="$n" -v f="$floor_instr" 'BEGIN { printf "%.2f", n / f }')
-		report "| $name | $n | $ratio |"
-		case "$name" in decode | "mint HS256" | "verify HS256" | "fetch, cached token")
-			if [ "$short" = 1 ] && awk -v r="$ratio" -v g="$instr_gate" 'BEGIN { exit !(r + 0 > g + 0) }'; then
+		report "| $name | $n | $ratio | ${instr_gate:+${instr_gate}×} |"
+		if [ "$short" = 1 ] && [ -n "$instr_gate" ]; then
+			instr_gated=1
+			if awk -v r="$ratio" -v g="$instr_gate" 'BEGIN { exit !(r + 0 > g + 0) }'; then
 				log "FAIL: $name runs $ratio times the instructions of the dependency floor (gate ${instr_gate}x)"
 				instr_failed=1
 			fi
-			;;
-		esac
+		fi
 	done <"$spec"
 else
 	log "valgrind is not installed; no instruction counts"
@@ -484,7 +519,12 @@ fi
 
 cat "$work/report.md"
 if [ -n "$out" ]; then cp "$work/report.md" "$out"; fi
-if [ "$gate_failed" = 1 ]; then
+if [ "$gate_failed" = 1 ] && [ "$instr_gated" = 1 ]; then
+	# The instruction counts gated this run; wall time on a shared machine follows its load
+	# (decode at 3.2x the floor's median at load 7.7, 1.41x at load 1), so it is only reported.
+	log "note: a wall-time ratio crossed ${gate}x the dependency floor (see the table); not a failure, since the instruction counts are the gate"
+	gate_failed=0
+elif [ "$gate_failed" = 1 ]; then
 	log "FAIL: a start-up ratio crossed the gate of ${gate}x the dependency floor (see the table)"
 fi
 if [ "$gate_failed" = 1 ] || [ "$instr_failed" = 1 ]; then

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/jwtkit/jwtkit/internal/failure"
+	"github.com/jwtkit/jwtkit/internal/jsonappend"
 	"github.com/jwtkit/jwtkit/internal/render"
 	"github.com/jwtkit/jwtkit/internal/scopes"
 	"github.com/jwtkit/jwtkit/internal/suggest"
@@ -252,7 +253,7 @@ func decodeOne(g *Global, opts *DecodeOptions, in *tokenInput, t tokenLine, inde
 		if !p.Encrypted {
 			doc.Payload = payloadJSON(p)
 		}
-		return writeJSONValue(out, doc, !several)
+		return writeDecodedJSON(out, &doc, !several)
 	}
 
 	rep := render.Report{
@@ -293,13 +294,7 @@ func payloadJSON(p *token.Parsed) []byte {
 	if !p.Unencoded {
 		return p.PayloadJSON
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(string(p.PayloadJSON)); err != nil {
-		return []byte(`""`) // a string never fails to encode
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	return jsonappend.String(nil, string(p.PayloadJSON))
 }
 
 // decodeTimes reads the time claims that are valid numbers; the others are findings.

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"os"
 	"slices"
 	"strings"
@@ -178,4 +179,74 @@ func TestStandaloneRunsLikeWholeTree(t *testing.T) {
 			}
 		})
 	}
+}
+
+// findWithStubs is how addStandalone found the command before standaloneName: cobra's own
+// root.Find over a stand-in per stand-alone command. It is the reference standaloneName must
+// agree with.
+func findWithStubs(root *cobra.Command, args []string) string {
+	list := standaloneCommands()
+	stubs := make([]*cobra.Command, len(list))
+	for i, s := range list {
+		stubs[i] = &cobra.Command{Use: s.name, Aliases: s.aliases, Run: func(*cobra.Command, []string) {}}
+	}
+	root.AddCommand(stubs...)
+	defer root.RemoveCommand(stubs...)
+	found, _, err := root.Find(args)
+	if err != nil {
+		return ""
+	}
+	for _, stub := range stubs {
+		if found == stub {
+			return stub.Name()
+		}
+	}
+	return ""
+}
+
+// TestStandaloneNameMatchesCobraFind compares standaloneName with cobra's Find on a root that
+// has jwtkit's persistent flags, over random argument lists made of root flags (boolean and
+// valued, long and short, with and without "="), unknown flags, "--", command names and
+// aliases, unknown words and values: both must pick the same command, or none.
+func TestStandaloneNameMatchesCobraFind(t *testing.T) {
+	deps, _, _ := standaloneDeps(t.TempDir())
+	words := []string{
+		"--json", "--no-color", "-q", "--quiet", "-o", "--output", "--output=json", "-ojson", "--now",
+		"--now=1h", "-qo", "--bogus", "--bogus=1", "-x", "-", "--", "", "json", "text", "1h",
+		"decode", "inspect", "verify", "mint", "sign", "encode", "fetch", "token", "version", "keygen",
+		"jwks", "serve", "config", "audit", "dpop", "header", "exec", "decrypt", "encrypt",
+		"help", "completion", "__complete", "decdoe", "eyJhbGciOiJIUzI1NiJ9.e30.sig", "--help", "-h",
+		"--version", "-v",
+	}
+	r := rand.New(rand.NewPCG(1, 17))
+	agreed := map[string]int{}
+	root := newRoot(deps, nil)
+	for _, c := range root.Commands() {
+		root.RemoveCommand(c)
+	}
+	for i := range 20000 {
+		args := make([]string, r.IntN(6))
+		for j := range args {
+			args[j] = words[r.IntN(len(words))]
+		}
+		want := findWithStubs(root, args)
+		if got := canonical(standaloneName(root.PersistentFlags(), args)); got != want {
+			t.Fatalf("case %d: standaloneName(%q) = %q, cobra's Find finds %q", i, args, got, want)
+		}
+		agreed[want]++
+	}
+	// The random lists must reach both answers often, or the comparison proves little.
+	if agreed[""] < 1000 || agreed["decode"] < 200 || agreed["verify"] < 200 {
+		t.Errorf("too few cases of each kind: %v", agreed)
+	}
+}
+
+// canonical is the name of the stand-alone command that word names, or "".
+func canonical(word string) string {
+	for _, s := range standaloneCommands() {
+		if s.name == word || slices.Contains(s.aliases, word) {
+			return s.name
+		}
+	}
+	return ""
 }
