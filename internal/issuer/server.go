@@ -53,7 +53,9 @@ type Server struct {
 	deviceTTL      time.Duration
 	deviceInterval time.Duration
 	plainPKCE      bool // some client may use plain PKCE
-	public         bool // some client is public
+	// login holds the login page's pending authorizations; nil when the login is headless.
+	login  *loginPages
+	public bool // some client is public
 }
 
 // New checks cfg and returns a Server. Errors are failure.Usage errors that name the bad part.
