@@ -44,6 +44,8 @@ type ServeOptions struct {
 	// DeviceInterval is the device flow's polling interval.
 	DeviceInterval string
 	AllowMint      bool
+	// LoginPage shows a login page at /authorize instead of approving at once.
+	LoginPage bool
 
 	portSet, mintSet bool
 
@@ -204,6 +206,7 @@ cross-origin without a CORS preflight that serve never grants.
 	f.StringVar(&opts.Audience, "audience", "", "aud of tokens requested without resource or audience (default: the issuer)")
 	f.StringVar(&opts.Rotate, "rotate", "", "make a new signing key every `DURATION`, keeping the previous one published one more period")
 	f.StringVar(&opts.DeviceInterval, "device-interval", "5s", "polling interval of the device flow, whole seconds")
+	f.BoolVar(&opts.LoginPage, "login-page", false, "show a page at /authorize to pick a configured user or type a subject (default: approve at once)")
 	f.BoolVar(&opts.AllowMint, "allow-mint", false, "serve /mint (default: on when listening on loopback, off otherwise)")
 	return cmd
 }

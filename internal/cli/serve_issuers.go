@@ -14,7 +14,7 @@ import (
 // of its PKCS #8 encoding is the HKDF seed), so a restart with the same --key keeps them; with
 // a generated key each named issuer gets a generated key too.
 func newIssuerSet(opts *ServeOptions, signing []keys.Key, generated bool, cfg issuer.Config) (*issuer.IssuerSet, error) {
-	sc := issuer.IssuerSetConfig{Root: cfg, AutoCreate: opts.AutoIssuers}
+	sc := issuer.IssuerSetConfig{Root: cfg, AutoCreate: opts.AutoIssuers, LoginPage: opts.LoginPage}
 	for _, id := range opts.IssuerIDs {
 		if !issuer.ValidIssuerID(id) {
 			return nil, failure.Usagef("usage", "--issuer-id %q: use 1 to 64 letters, digits, - and _, and not an endpoint name such as token", id)

@@ -70,6 +70,8 @@ type IssuerSetConfig struct {
 	Seed []byte
 	// Max bounds the issuers besides the default one; zero means DefaultMaxIssuers.
 	Max int
+	// LoginPage shows every issuer's login page at /authorize (Server.EnableLoginPage).
+	LoginPage bool
 }
 
 // IssuerSet is an http.Handler serving the default issuer and named issuers under it, each
@@ -88,6 +90,9 @@ func NewIssuerSet(cfg IssuerSetConfig) (*IssuerSet, error) {
 	root, err := New(cfg.Root)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.LoginPage {
+		root.EnableLoginPage()
 	}
 	if cfg.Max <= 0 {
 		cfg.Max = DefaultMaxIssuers
@@ -133,7 +138,11 @@ func (s *IssuerSet) make(sp IssuerSpec) (*Server, error) {
 	c.Keys, c.Alg = []keys.Key{k}, ""
 	c.Clients, c.Users, c.DefaultUser = sp.Clients, sp.Users, sp.DefaultUser
 	c.Store, c.TrustedIssuers = nil, nil
-	return New(c)
+	srv, err := New(c)
+	if err == nil && s.cfg.LoginPage {
+		srv.EnableLoginPage()
+	}
+	return srv, err
 }
 
 // issuerKey is the signing key of issuer id: derived from the seed, or new.
