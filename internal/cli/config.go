@@ -34,7 +34,7 @@ A profile's keys are fetch's flag names: ` + "token-url, issuer, client-id, clie
 	`assertion-key, assertion-kid, assertion-alg, assertion-aud, passphrase, scope, audience,
 resource (a string or an array), param (a table), retries (a number), timeout ("30s") and
 insecure (true or false), and for the login flows grant, redirect-uri, auth-param (a table),
-keep-refresh and no-browser (true or false), login-timeout and min-ttl ("5m"), dpop-key; for
+keep-refresh and no-browser (true or false), login-timeout and min-ttl ("5m"), dpop-key and dpop-key-passphrase; for
 token exchange subject-token, subject-token-type, actor-token, actor-token-type and
 requested-token-type; for jwt-bearer assertion, assertion-sub and assertion-iss; for mutual TLS
 client-cert and client-key. Flags given on the command line win over the profile; a --param
@@ -244,6 +244,7 @@ func profileJSON(p *config.Profile, f *config.File) *claims.Object {
 		o.Set("min-ttl", p.MinTTL.String())
 	}
 	str("dpop-key", p.DPoPKey)
+	str("dpop-key-passphrase", p.DPoPKeyPassphrase)
 	for _, kv := range [][2]string{{"subject-token", p.SubjectToken}, {"subject-token-type", p.SubjectTokenType},
 		{"actor-token", p.ActorToken}, {"actor-token-type", p.ActorTokenType}, {"requested-token-type", p.RequestedTokenType},
 		{"assertion", p.Assertion}, {"assertion-sub", p.AssertionSub}, {"assertion-iss", p.AssertionIss},

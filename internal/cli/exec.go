@@ -36,14 +36,20 @@ shell history would show it. As with fetch, a cached token is used only while it
 
 COMMAND runs directly (no shell) with jwtkit's stdin, stdout and stderr; SIGINT and SIGTERM are
 passed on to it, and jwtkit exits with its exit status. When the token cannot be had, COMMAND
-does not run and jwtkit exits as fetch would.
+does not run and jwtkit exits as fetch would. With --json, jwtkit's own errors are JSON on
+stderr (COMMAND's output is its own). fetch's --copy, --decode and --logout are not taken here:
+use jwtkit fetch for them.
 
 ` + exitCodesHelp
 	cmd.Example = `  $ jwtkit exec --profile staging -- sh -c 'curl -H "Authorization: Bearer $ACCESS_TOKEN" https://api.example/users'
   $ jwtkit exec --issuer https://idp.example/ --client-id ci --client-secret env:CI_SECRET -- ./integration-tests`
 	cmd.Args = cobra.MinimumNArgs(1)
+	hideFetchOutputFlags(cmd)
 	var argv []string
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if err := refuseFetchOutputFlags(cmd); err != nil {
+			return err
+		}
 		if cmd.ArgsLenAtDash() != 0 {
 			return failure.Usagef("usage", "put the command after --, as in: jwtkit exec [fetch flags] -- COMMAND [ARG…]")
 		}

@@ -49,6 +49,7 @@ type FetchOptions struct {
 	AuthParams                       []string
 	NoBrowser, KeepRefresh, Logout   bool
 	RefreshToken, MinTTL, DPoPKey    string
+	DPoPKeyPassphrase                string
 
 	// ExchangeOptions are token exchange's flags (fetch_exchange.go).
 	ExchangeOptions

@@ -13,9 +13,12 @@ import (
 	"github.com/jwtkit/jwtkit/internal/safehttp"
 )
 
-// addDPoPFlags binds fetch's DPoP flag.
+// addDPoPFlags binds fetch's DPoP flags. The DPoP key has its own passphrase: it is usually
+// another key than the assertion key (one binds tokens, the other authenticates the client),
+// and one passphrase tried on both would open a key with the other's secret.
 func addDPoPFlags(f *pflag.FlagSet, opts *FetchOptions) {
 	f.StringVar(&opts.DPoPKey, "dpop-key", "", "private key `FILE` that binds the token to it with DPoP proofs (RFC 9449; PEM, JWK or JWK Set; env:NAME, @FILE)")
+	f.StringVar(&opts.DPoPKeyPassphrase, "dpop-key-passphrase", "", "passphrase of an encrypted PEM --dpop-key, in the secret grammar (`SPEC`) (default $JWTKIT_DPOP_KEY_PASSPHRASE)")
 }
 
 // loadDPoPSigner reads a DPoP key in the key grammar (a JWK Set must hold one key, or kid
@@ -50,13 +53,16 @@ func (r *fetchRun) setupDPoP(req *oauth.Request) error {
 		return nil
 	}
 	var pass []byte
-	if r.s.passphrase != "" {
+	if r.s.dpopPassphrase != "" {
 		var err error
-		if pass, err = resolver(r.g, true).Secret(r.s.passphrase); err != nil {
-			return fmt.Errorf("--passphrase: %w", err)
+		if pass, err = resolver(r.g, true).Secret(r.s.dpopPassphrase); err != nil {
+			return fmt.Errorf("%s: %w", r.s.dpopPassphraseSource, err)
 		}
 	}
 	signer, err := loadDPoPSigner(r.g, "--dpop-key", spec, "", "", pass)
+	if err != nil && pass == nil && r.s.passphrase != "" && strings.Contains(err.Error(), "the key is encrypted") {
+		return failure.Usagef("key", "--dpop-key is an encrypted key and --passphrase opens the assertion key only: pass the DPoP key's with --dpop-key-passphrase (or $JWTKIT_DPOP_KEY_PASSPHRASE)")
+	}
 	if err != nil {
 		return err
 	}

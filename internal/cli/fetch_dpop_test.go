@@ -1,6 +1,11 @@
 package cli
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
 	"net/http"
 	"strings"
 	"testing"
@@ -52,5 +57,65 @@ func TestFetchDPoPRefusals(t *testing.T) {
 		if err != nil || h.Typ != "dpop+jwt" || c["htm"] != "POST" || !strings.HasSuffix(c["htu"].(string), "/token") || c["nonce"] != want {
 			t.Errorf("proof %d: %v %+v %v", i, err, h, c)
 		}
+	}
+}
+
+// TestFetchDPoPKeyPassphrase: an encrypted DPoP key opens with its own passphrase
+// (--dpop-key-passphrase, the profile's dpop-key-passphrase or $JWTKIT_DPOP_KEY_PASSPHRASE),
+// never with --passphrase, which is the assertion key's.
+func TestFetchDPoPKeyPassphrase(t *testing.T) {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalECPrivateKey(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	//nolint:staticcheck // legacy encrypted PEM is what the passphrases open
+	block, err := x509.EncryptPEMBlock(rand.Reader, "EC PRIVATE KEY", der, []byte("dpop-pass-0123"), x509.PEMCipherAES256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile := fetchTempFile(t, "dpop.key", string(pem.EncodeToMemory(block)))
+	cfg := fetchTempFile(t, "config.toml", "[profile.p]\ndpop-key-passphrase = \"env:DP\"\n")
+	cases := []struct {
+		name string
+		args []string
+		env  map[string]string
+		code int
+		want string
+	}{
+		// The key opens and signs the proof; the fake server's Bearer answer is then refused.
+		{"flag", []string{"--dpop-key-passphrase", "env:DP"}, nil, 3, "where a DPoP-bound token was asked for"},
+		{"environment", nil, map[string]string{"JWTKIT_DPOP_KEY_PASSPHRASE": "dpop-pass-0123"}, 3, "where a DPoP-bound token was asked for"},
+		{"profile", []string{"--config", cfg, "--profile", "p"}, nil, 3, "where a DPoP-bound token was asked for"},
+		{"the assertion key's passphrase", []string{"--passphrase", "env:DP"}, nil, 2, "pass the DPoP key's with --dpop-key-passphrase"},
+		{"JWTKIT_PASSPHRASE", nil, map[string]string{"JWTKIT_PASSPHRASE": "dpop-pass-0123"}, 2, "pass the DPoP key's with --dpop-key-passphrase"},
+		{"none", nil, nil, 2, "the key is encrypted"},
+		{"wrong", []string{"--dpop-key-passphrase", "env:WRONG"}, nil, 2, "--dpop-key"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv := newFetchServer(t, fetchOKReply(60))
+			h := fetchHarness(t)
+			h.env["DP"], h.env["WRONG"] = "dpop-pass-0123", "not-the-passphrase"
+			for k, v := range c.env {
+				h.env[k] = v
+			}
+			code := h.fetch(t, srv, append([]string{"--dpop-key", keyFile, "--no-cache"}, c.args...)...)
+			stderr := h.stderr.String()
+			if code != c.code || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
+				t.Fatalf("exit %d, want %d with %q:\n%s", code, c.code, c.want, stderr)
+			}
+			if strings.Contains(stderr, "dpop-pass-0123") {
+				t.Errorf("the passphrase appears: %s", stderr)
+			}
+		})
+	}
+	h := fetchHarness(t)
+	if code := h.run("fetch", "--token-url", "http://127.0.0.1:1/token", "--client-id", "c", "--dpop-key-passphrase", "env:DP"); code != 2 ||
+		!strings.Contains(h.stderr.String(), "there is none") {
+		t.Errorf("--dpop-key-passphrase without --dpop-key: exit %d: %s", code, h.stderr)
 	}
 }

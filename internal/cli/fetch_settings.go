@@ -45,6 +45,9 @@ type fetchSettings struct {
 	refreshSpec string
 	minTTL      time.Duration
 	dpopKey     string
+	// dpopPassphrase opens an encrypted DPoP key (secret grammar); dpopPassphraseSource names
+	// where it came from, for messages.
+	dpopPassphrase, dpopPassphraseSource string
 	// exchange holds token exchange's settings (fetch_exchange.go).
 	exchange exchangeSettings
 	// bearer holds the jwt-bearer grant's settings (fetch_jwtbearer.go).
@@ -268,6 +271,17 @@ func resolveFetchSettings(g *Global, opts *FetchOptions) (*fetchSettings, error)
 	}
 	if err := resolveLoginSettings(s, p, opts, changed); err != nil {
 		return nil, err
+	}
+	switch {
+	case changed("dpop-key-passphrase"):
+		s.dpopPassphrase, s.dpopPassphraseSource = opts.DPoPKeyPassphrase, "--dpop-key-passphrase"
+	case p.DPoPKeyPassphrase != "":
+		s.dpopPassphrase, s.dpopPassphraseSource = p.DPoPKeyPassphrase, "dpop-key-passphrase of profile "+quoteName(p.Name)
+	default:
+		s.dpopPassphrase, s.dpopPassphraseSource = g.deps.Getenv("JWTKIT_DPOP_KEY_PASSPHRASE"), "$JWTKIT_DPOP_KEY_PASSPHRASE"
+	}
+	if s.dpopPassphrase != "" && s.dpopKey == "" && s.dpopPassphraseSource == "--dpop-key-passphrase" {
+		return nil, failure.Usagef("usage", "--dpop-key-passphrase opens the --dpop-key, but there is none; pass --dpop-key FILE or drop it")
 	}
 	if err := resolveExchangeSettings(s, p, &opts.ExchangeOptions, changed); err != nil {
 		return nil, err

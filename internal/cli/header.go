@@ -32,10 +32,20 @@ For a DPoP-bound token (--dpop-key) it prints the RFC 9449 pair instead, the pro
   DPoP: PROOF
 
 curl reads the lines with -H @-, so the token never appears in argv (where ps shows it).
+--json prints them as one JSON object instead ({"Authorization": "…", "DPoP": "…"}) and errors
+as JSON. fetch's --copy, --decode and --logout are not taken here: use jwtkit fetch for them.
 
 ` + exitCodesHelp
 	cmd.Example = `  $ jwtkit header --profile staging | curl -H @- https://api.example/users
   $ jwtkit header --issuer http://127.0.0.1:8080/ --client-id ci --client-secret env:CI_SECRET --dpop-key dpop.key --url https://api.example/users | curl -H @- https://api.example/users`
+	hideFetchOutputFlags(cmd)
+	fetchRunE := cmd.RunE
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if err := refuseFetchOutputFlags(cmd); err != nil {
+			return err
+		}
+		return fetchRunE(cmd, args)
+	}
 	f := cmd.Flags()
 	f.StringVar(&method, "method", "GET", "HTTP method of the request the DPoP proof is for")
 	f.StringVar(&target, "url", "", "`URL` of the request the DPoP proof is for (needed with --dpop-key)")
@@ -43,6 +53,9 @@ curl reads the lines with -H @-, so the token never appears in argv (where ps sh
 		lines, err := headerLines(r.dpop, tok, method, target)
 		if err != nil {
 			return err
+		}
+		if g.JSONOutput() {
+			return writeJSONValue(g.deps.IO.Out, headerJSON(lines), true)
 		}
 		if _, err := fmt.Fprint(g.deps.IO.Out, lines); err != nil {
 			return fmt.Errorf("writing the header: %w", err)
@@ -55,6 +68,9 @@ curl reads the lines with -H @-, so the token never appears in argv (where ps sh
 // headerLines renders the header lines that carry tok: a Bearer Authorization line, or for a
 // DPoP token the DPoP Authorization line and a proof from signer for method and target.
 func headerLines(signer *dpop.Signer, tok *oauth.Token, method, target string) (string, error) {
+	if tok.TokenType == oauth.TokenTypeNA {
+		return "", failure.Usagef("usage", "the token exchange issued a token that is not an access token (token_type N_A); it does not go in an Authorization header: use jwtkit fetch to print it")
+	}
 	if !strings.EqualFold(tok.TokenType, "DPoP") {
 		return "Authorization: Bearer " + tok.AccessToken + "\n", nil
 	}
@@ -69,4 +85,15 @@ func headerLines(signer *dpop.Signer, tok *oauth.Token, method, target string) (
 		return "", err
 	}
 	return "Authorization: DPoP " + tok.AccessToken + "\nDPoP: " + proof + "\n", nil
+}
+
+// headerJSON is the --json form of header lines: each field name and its value.
+func headerJSON(lines string) map[string]string {
+	out := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSuffix(lines, "\n"), "\n") {
+		if name, value, ok := strings.Cut(line, ": "); ok {
+			out[name] = value
+		}
+	}
+	return out
 }

@@ -81,7 +81,7 @@ func flagError(cmd *cobra.Command, err error) error {
 			return failure.Usage("usage", fmt.Errorf("%s; did you mean --%s?", msg, s))
 		}
 		if owners := flagOwners(cmd.Root(), name); len(owners) > 0 {
-			return failure.Usage("usage", fmt.Errorf("%s; --%s belongs to %s", msg, name, strings.Join(owners, ", ")))
+			return failure.Usage("usage", fmt.Errorf("%s; --%s belongs to %s", msg, name, ownersText(owners)))
 		}
 	}
 	return failure.Usage("usage", fmt.Errorf("%s; see '%s --help'", msg, cmd.CommandPath()))
@@ -118,10 +118,51 @@ func flagOwners(root *cobra.Command, name string) []string {
 		}
 	})
 	slices.Sort(out)
-	if len(out) > 4 {
-		out = append(out[:4], "…")
-	}
 	return out
+}
+
+// maxOwnersNamed is how many commands the unknown-flag hint names before it counts the rest.
+const maxOwnersNamed = 6
+
+// fetchFlagTakers are the commands that take every fetch flag; the hint names them with fetch
+// rather than as owners of their own, so a fetch flag's owners stay few.
+var fetchFlagTakers = []string{"jwtkit header", "jwtkit exec"}
+
+// ownersText names the owners of a flag for the unknown-flag hint: "jwtkit fetch" stands for
+// header and exec too when all three have it, all owners are named when there are at most
+// maxOwnersNamed, and the rest are counted otherwise.
+func ownersText(owners []string) string {
+	list := slices.Clone(owners)
+	fetchNote := ""
+	if slices.Contains(list, "jwtkit fetch") {
+		var takers []string
+		for _, t := range fetchFlagTakers {
+			if i := slices.Index(list, t); i >= 0 {
+				takers = append(takers, strings.TrimPrefix(t, "jwtkit "))
+				list = slices.Delete(list, i, i+1)
+			}
+		}
+		if len(takers) > 0 {
+			fetchNote = " (and " + strings.Join(takers, " and ") + ", which take fetch's flags)"
+		}
+	}
+	for i, o := range list {
+		if o == "jwtkit fetch" {
+			list[i] += fetchNote
+		}
+	}
+	more := 0
+	if len(list) > maxOwnersNamed {
+		more = len(list) - (maxOwnersNamed - 1)
+		list = list[:maxOwnersNamed-1]
+	}
+	switch {
+	case more > 0:
+		return strings.Join(list, ", ") + fmt.Sprintf(" and %d more commands", more)
+	case len(list) == 1:
+		return list[0]
+	}
+	return strings.Join(list[:len(list)-1], ", ") + " and " + list[len(list)-1]
 }
 
 // errUnknownCommand is the usage error for a mistyped command, with a suggestion when one is near.

@@ -45,7 +45,7 @@ func TestFlagError(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"unknown flag: --pretyy", "unknown flag: --pretyy; did you mean --pretty?"},
 		{"unknown flag: --pretyy=1", "unknown flag: --pretyy=1; did you mean --pretty?"},
-		{"unknown flag: --issuer", "unknown flag: --issuer; --issuer belongs to jwtkit audit, jwtkit exec, jwtkit fetch, jwtkit header, …"},
+		{"unknown flag: --issuer", "unknown flag: --issuer; --issuer belongs to jwtkit audit, jwtkit fetch (and header and exec, which take fetch's flags), jwtkit serve and jwtkit verify"},
 		{"unknown flag: --nothing-like-it", "unknown flag: --nothing-like-it; see 'jwtkit decode --help'"},
 		{"unknown shorthand flag: 'z' in -z", "unknown shorthand flag: 'z' in -z; see 'jwtkit decode --help'"},
 		{"invalid argument \"x\" for \"--max-size\" flag", "invalid argument \"x\" for \"--max-size\" flag; see 'jwtkit decode --help'"},
@@ -53,6 +53,33 @@ func TestFlagError(t *testing.T) {
 		if got := flagError(decode, errors.New(tc.in)).Error(); got != tc.want {
 			t.Errorf("flagError(%q)\n got %q\nwant %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// TestOwnersText: every owner is named up to six, fetch stands for header and exec when they
+// have its flag, and beyond six the rest are counted.
+func TestOwnersText(t *testing.T) {
+	for _, tc := range []struct {
+		owners []string
+		want   string
+	}{
+		{[]string{"jwtkit mint"}, "jwtkit mint"},
+		{[]string{"jwtkit mint", "jwtkit verify"}, "jwtkit mint and jwtkit verify"},
+		{[]string{"jwtkit exec", "jwtkit fetch", "jwtkit header"}, "jwtkit fetch (and header and exec, which take fetch's flags)"},
+		{[]string{"jwtkit fetch", "jwtkit header"}, "jwtkit fetch (and header, which take fetch's flags)"},
+		{[]string{"jwtkit exec", "jwtkit header"}, "jwtkit exec and jwtkit header"},
+		{[]string{"jwtkit a", "jwtkit b", "jwtkit c", "jwtkit d", "jwtkit e", "jwtkit f"}, "jwtkit a, jwtkit b, jwtkit c, jwtkit d, jwtkit e and jwtkit f"},
+		{[]string{"jwtkit a", "jwtkit b", "jwtkit c", "jwtkit d", "jwtkit e", "jwtkit f", "jwtkit g", "jwtkit h"}, "jwtkit a, jwtkit b, jwtkit c, jwtkit d, jwtkit e and 3 more commands"},
+	} {
+		if got := ownersText(tc.owners); got != tc.want {
+			t.Errorf("ownersText(%q)\n got %q\nwant %q", tc.owners, got, tc.want)
+		}
+	}
+	// The real tree: --passphrase has many owners, all named or counted, never cut silently.
+	root := NewRoot(newHarness(t).deps)
+	owners := flagOwners(root, "passphrase")
+	if len(owners) < 2 || !strings.Contains(ownersText(owners), "jwtkit fetch (and header and exec") {
+		t.Errorf("--passphrase owners %q: %s", owners, ownersText(owners))
 	}
 }
 

@@ -43,7 +43,9 @@ type ServeOptions struct {
 	Rotate   string
 	// DeviceInterval is the device flow's polling interval.
 	DeviceInterval string
-	AllowMint      bool
+	// DPoPNonce makes the token endpoint require server DPoP nonces.
+	DPoPNonce bool
+	AllowMint bool
 	// LoginPage shows a login page at /authorize instead of approving at once.
 	LoginPage bool
 
@@ -206,6 +208,7 @@ cross-origin without a CORS preflight that serve never grants.
 	f.StringVar(&opts.Audience, "audience", "", "aud of tokens requested without resource or audience (default: the issuer)")
 	f.StringVar(&opts.Rotate, "rotate", "", "make a new signing key every `DURATION`, keeping the previous one published one more period")
 	f.StringVar(&opts.DeviceInterval, "device-interval", "5s", "polling interval of the device flow, whole seconds")
+	f.BoolVar(&opts.DPoPNonce, "dpop-nonce", false, "require server-provided nonces in DPoP proofs at the token endpoint (use_dpop_nonce and a DPoP-Nonce header, RFC 9449 §8)")
 	f.BoolVar(&opts.LoginPage, "login-page", false, "show a page at /authorize to pick a configured user or type a subject (default: approve at once)")
 	f.BoolVar(&opts.AllowMint, "allow-mint", false, "serve /mint (default: on when listening on loopback, off otherwise)")
 	return cmd
@@ -296,6 +299,7 @@ func runServe(ctx context.Context, g *Global, opts *ServeOptions) error {
 		Users:           users.list,
 		DefaultUser:     users.def,
 		DeviceInterval:  deviceInterval,
+		DPoPNonce:       opts.DPoPNonce,
 		TrustedIssuers:  users.trusted,
 		Store:           store,
 		Now:             g.Now,

@@ -72,6 +72,9 @@ type Profile struct {
 	MinTTL time.Duration
 	// DPoPKey is the DPoP proof key in the key grammar (dpop-key); a path is made absolute.
 	DPoPKey string
+	// DPoPKeyPassphrase decrypts an encrypted PEM DPoP key, in the secret grammar
+	// (dpop-key-passphrase); the assertion key's passphrase is its own.
+	DPoPKeyPassphrase string
 	// GrantProfile holds the token exchange, jwt-bearer and mutual TLS settings.
 	GrantProfile
 	// LiteralSecrets names the keys that hold a secret's value itself rather than a reference
@@ -87,6 +90,7 @@ var profileKeys = []string{"token-url", "issuer", "client-id", "client-secret", 
 	"assertion-key", "assertion-kid", "assertion-alg", "assertion-aud", "passphrase",
 	"scope", "audience", "resource", "param", "retries", "timeout", "insecure",
 	"grant", "redirect-uri", "auth-param", "keep-refresh", "no-browser", "login-timeout", "min-ttl", "dpop-key",
+	"dpop-key-passphrase",
 	"subject-token", "subject-token-type", "actor-token", "actor-token-type",
 	"requested-token-type", "assertion", "assertion-sub", "assertion-iss", "client-cert", "client-key"}
 
@@ -101,7 +105,7 @@ func Keys() []string { return slices.Clone(profileKeys) }
 var authMethods = []string{"client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt", "none"}
 
 // secretKeys are the keys whose values are secrets: they never appear in a message.
-var secretKeys = map[string]bool{"client-secret": true, "passphrase": true, "assertion-key": true, "dpop-key": true,
+var secretKeys = map[string]bool{"client-secret": true, "passphrase": true, "assertion-key": true, "dpop-key": true, "dpop-key-passphrase": true,
 	"subject-token": true, "actor-token": true, "assertion": true, "client-key": true}
 
 // maxValueLen bounds a string value; maxListLen a list.
@@ -319,6 +323,8 @@ func (p *Profile) set(key string, v any, dir string, opts Options) error {
 		return nil
 	case "dpop-key":
 		return p.setRef(&p.DPoPKey, key, v, resolveKeyRef, dir, opts)
+	case "dpop-key-passphrase":
+		return p.setRef(&p.DPoPKeyPassphrase, key, v, resolveSecretRef, dir, opts)
 	case "retries":
 		n, ok := v.(int64)
 		if !ok || n < 0 || n > MaxRetries {

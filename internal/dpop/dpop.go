@@ -180,7 +180,13 @@ func HTU(raw string) (string, error) {
 	u.Host = strings.ToLower(u.Host)
 	u.User = nil
 	u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = "", false, "", ""
-	return u.String(), nil
+	htu := u.String()
+	if len(htu) > 8<<10 {
+		// Escaping can make the URL up to three times longer; refuse here as well, so what
+		// HTU returns is always an input HTU accepts.
+		return "", failure.Usagef("usage", "the URL for the DPoP proof is longer than 8 KiB once escaped")
+	}
+	return htu, nil
 }
 
 // CheckNonce checks a server's DPoP nonce: 1 to MaxNonce characters of NQCHAR (printable ASCII

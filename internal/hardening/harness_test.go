@@ -67,22 +67,7 @@ func (w *world) run(stdin io.Reader, args ...string) result {
 	if stdin != nil {
 		streams.In = stdin
 	}
-	deps := &cli.Deps{
-		IO:     streams,
-		Getenv: func(k string) string { return w.env[k] },
-		Now:    func() time.Time { return testNow },
-		ReadFile: func(p string) ([]byte, error) {
-			if !filepath.IsAbs(p) {
-				p = filepath.Join(w.dir, p)
-			}
-			return keys.ReadFile(p)
-		},
-		Clipboard: &clipboard.Memory{},
-		Rand:      rand.Reader,
-		Transport: w.transport,
-		CacheDir:  func() (string, error) { return w.cacheDir, nil },
-		ConfigDir: func() (string, error) { return filepath.Join(w.dir, "config", "jwtkit"), nil },
-	}
+	deps := w.deps(streams)
 	if w.fast {
 		code := cli.Execute(args, deps)
 		return result{code: code, stdout: out.String(), stderr: errOut.String()}
@@ -135,3 +120,24 @@ func oneLine(s string) bool {
 
 // mib renders a byte count for logs.
 func mib(n uint64) string { return fmt.Sprintf("%.2f MiB", float64(n)/(1<<20)) }
+
+// deps are the injected dependencies of one in-process run: the world's environment, files,
+// transport and cache, a fixed clock and a memory clipboard.
+func (w *world) deps(streams *iostreams.IOStreams) *cli.Deps {
+	return &cli.Deps{
+		IO:     streams,
+		Getenv: func(k string) string { return w.env[k] },
+		Now:    func() time.Time { return testNow },
+		ReadFile: func(p string) ([]byte, error) {
+			if !filepath.IsAbs(p) {
+				p = filepath.Join(w.dir, p)
+			}
+			return keys.ReadFile(p)
+		},
+		Clipboard: &clipboard.Memory{},
+		Rand:      rand.Reader,
+		Transport: w.transport,
+		CacheDir:  func() (string, error) { return w.cacheDir, nil },
+		ConfigDir: func() (string, error) { return filepath.Join(w.dir, "config", "jwtkit"), nil },
+	}
+}

@@ -141,6 +141,8 @@ type tokenServer struct {
 	mu         sync.Mutex
 	assertions []string
 	issued     []string
+	// proofs are the DPoP proofs it was sent.
+	proofs []string
 }
 
 func newTokenServer(t *testing.T) *tokenServer {
@@ -152,6 +154,9 @@ func newTokenServer(t *testing.T) *tokenServer {
 		if a := form.Get("client_assertion"); a != "" {
 			s.assertions = append(s.assertions, a)
 		}
+		if p := r.Header.Get("DPoP"); p != "" {
+			s.proofs = append(s.proofs, p)
+		}
 		s.mu.Unlock()
 		switch r.URL.Path {
 		case "/ok":
@@ -161,6 +166,18 @@ func newTokenServer(t *testing.T) *tokenServer {
 			s.mu.Unlock()
 			w.Header().Set("Content-Type", "application/json")
 			fmt.Fprintf(w, `{"access_token":%q,"token_type":"Bearer","expires_in":3600,"refresh_token":"refresh-Pq8Wz3"}`, tok)
+		case "/dpop":
+			// A DPoP-bound token (RFC 9449 §5), for requests that sent a proof.
+			tok := "access-dpop-" + hex.EncodeToString([]byte(time.Now().String()))[:24]
+			s.mu.Lock()
+			s.issued = append(s.issued, tok)
+			s.mu.Unlock()
+			typ := "DPoP"
+			if r.Header.Get("DPoP") == "" {
+				typ = "Bearer"
+			}
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"access_token":%q,"token_type":%q,"expires_in":3600}`, tok, typ)
 		case "/invalid_client":
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusUnauthorized)
@@ -169,12 +186,12 @@ func newTokenServer(t *testing.T) *tokenServer {
 			// A server that puts the request in its JSON error, as some debug setups do.
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusBadRequest)
-			desc, _ := json.Marshal("bad request: " + r.Header.Get("Authorization") + " " + string(body))
+			desc, _ := json.Marshal("bad request: " + r.Header.Get("Authorization") + " " + r.Header.Get("DPoP") + " " + string(body))
 			fmt.Fprintf(w, `{"error":"invalid_request","error_description":%s}`, desc)
 		case "/echo-text":
 			// A server whose error page echoes the request.
 			w.WriteHeader(http.StatusInternalServerError)
-			fmt.Fprintf(w, "%s\n%s", r.Header.Get("Authorization"), body)
+			fmt.Fprintf(w, "%s\n%s\n%s", r.Header.Get("Authorization"), r.Header.Get("DPoP"), body)
 		case "/unavailable":
 			w.WriteHeader(http.StatusServiceUnavailable)
 		}

@@ -82,6 +82,8 @@ type Config struct {
 	// DeviceInterval is the polling interval of the device flow, whole seconds of at least
 	// one; zero means DefaultDeviceInterval.
 	DeviceInterval time.Duration
+	// DPoPNonce makes the token endpoint require server-provided DPoP nonces (RFC 9449 §8).
+	DPoPNonce bool
 	// Now is the clock for token times and assertion checks.
 	Now func() time.Time
 	// Rand is the randomness for jti values, signatures and rotated keys.

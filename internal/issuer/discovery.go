@@ -35,6 +35,7 @@ type Metadata struct {
 	IntrospectionEndpointAuthMethodsSupported  []string `json:"introspection_endpoint_auth_methods_supported"`
 	RevocationEndpointAuthMethodsSupported     []string `json:"revocation_endpoint_auth_methods_supported"`
 	AuthorizationResponseIssParameterSupported bool     `json:"authorization_response_iss_parameter_supported"`
+	DPoPSigningAlgValuesSupported              []string `json:"dpop_signing_alg_values_supported"`
 	SubjectTypesSupported                      []string `json:"subject_types_supported,omitempty"`
 	IDTokenSigningAlgValuesSupported           []string `json:"id_token_signing_alg_values_supported,omitempty"`
 	ClaimsSupported                            []string `json:"claims_supported,omitempty"`
@@ -78,6 +79,7 @@ func (s *Server) Metadata(oidc bool) Metadata {
 		IntrospectionEndpointAuthMethodsSupported:  authMethods,
 		RevocationEndpointAuthMethodsSupported:     tokenAuth,
 		AuthorizationResponseIssParameterSupported: true,
+		DPoPSigningAlgValuesSupported:              dpopAlgs,
 	}
 	if oidc {
 		m.UserinfoEndpoint = s.URL(PathUserinfo)

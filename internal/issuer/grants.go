@@ -26,7 +26,7 @@ func storeFailed(err error) *oauthError {
 // issued to this client for this redirect_uri, and the PKCE verifier must match its challenge
 // (RFC 7636 §4.6). A code used a second time revokes every token issued from its first use
 // (RFC 6749 §4.1.2).
-func (s *Server) codeGrant(c *Client, form url.Values) (tokenResponse, *oauthError) {
+func (s *Server) codeGrant(c *Client, form url.Values, jkt string) (tokenResponse, *oauthError) {
 	code := form.Get("code")
 	if code == "" {
 		return tokenResponse{}, newError(http.StatusBadRequest, ErrInvalidRequest, "code is missing")
@@ -66,7 +66,7 @@ func (s *Server) codeGrant(c *Client, form url.Values) (tokenResponse, *oauthErr
 		s.store.RevokeFamily(first, now)
 		return tokenResponse{}, invalidGrant("the authorization code was already used; the tokens issued for it are revoked (RFC 6749 §4.1.2)")
 	}
-	g := grant{grantType: GrantAuthorizationCode, client: c, scope: ac.Scope, audience: aud, subject: ac.Subject, authTime: ac.AuthTime.Unix()}
+	g := grant{jkt: jkt, grantType: GrantAuthorizationCode, client: c, scope: ac.Scope, audience: aud, subject: ac.Subject, authTime: ac.AuthTime.Unix()}
 	// Without a refresh token the family matters only while its code could be replayed;
 	// revoking it copies its access tokens' jti to the revocation list, which keeps them until
 	// they expire.
@@ -86,6 +86,7 @@ func (s *Server) startFamily(g *grant, familyID string, authTime, replayable tim
 		ID: familyID, ClientID: g.client.ID, Subject: g.subject, Scope: g.scope, AuthTime: authTime,
 		Expires: replayable,
 		JTIs:    map[string]time.Time{g.jti: now.Add(s.ttl)},
+		JKT:     refreshBinding(g),
 	}
 	refresh := ""
 	if g.client.RefreshTokens || hasScope(g.scope, "offline_access") {
@@ -104,7 +105,7 @@ func (s *Server) startFamily(g *grant, familyID string, authTime, replayable tim
 // refreshGrant is the refresh token grant (RFC 6749 §6) with rotation: every use returns a new
 // refresh token and the old one stops working; presenting a replaced one revokes the whole
 // family (RFC 9700 §4.14.2). The scope may narrow, never widen.
-func (s *Server) refreshGrant(c *Client, form url.Values) (tokenResponse, *oauthError) {
+func (s *Server) refreshGrant(c *Client, form url.Values, jkt string) (tokenResponse, *oauthError) {
 	rt := form.Get("refresh_token")
 	if rt == "" {
 		return tokenResponse{}, newError(http.StatusBadRequest, ErrInvalidRequest, "refresh_token is missing")
@@ -118,6 +119,9 @@ func (s *Server) refreshGrant(c *Client, form url.Values) (tokenResponse, *oauth
 	case f.ClientID != c.ID:
 		return tokenResponse{}, invalidGrant("the refresh token was issued to another client")
 	}
+	if oerr := checkRefreshBinding(f, jkt); oerr != nil {
+		return tokenResponse{}, oerr
+	}
 	scope := f.Scope
 	var oerr *oauthError
 	if current {
@@ -129,7 +133,7 @@ func (s *Server) refreshGrant(c *Client, form url.Values) (tokenResponse, *oauth
 	if oerr != nil {
 		return tokenResponse{}, oerr
 	}
-	g := grant{grantType: GrantRefreshToken, client: c, scope: scope, audience: aud, subject: f.Subject, authTime: f.AuthTime.Unix()}
+	g := grant{jkt: jkt, grantType: GrantRefreshToken, client: c, scope: scope, audience: aud, subject: f.Subject, authTime: f.AuthTime.Unix()}
 	if g.jti, oerr = s.randomID(16); oerr != nil {
 		return tokenResponse{}, oerr
 	}

@@ -31,12 +31,16 @@ func (s *Server) serveIntrospect(w http.ResponseWriter, r *http.Request, e *Entr
 	out := claims.NewObject()
 	if p, _, err := s.ownToken(raw, "at+jwt"); err == nil {
 		out.Set("active", true)
-		for _, name := range []string{"scope", "client_id", "sub", "aud", "iss", "exp", "iat", "nbf", "jti", "auth_time"} {
+		for _, name := range []string{"scope", "client_id", "sub", "aud", "iss", "exp", "iat", "nbf", "jti", "auth_time", "cnf"} {
 			if v, ok := p.Payload[name]; ok {
 				out.Set(name, v)
 			}
 		}
-		out.Set("token_type", "Bearer")
+		if cnf, _ := p.Payload["cnf"].(map[string]any); cnf["jkt"] != nil {
+			out.Set("token_type", "DPoP")
+		} else {
+			out.Set("token_type", "Bearer")
+		}
 	} else if f, current, ok := s.store.Refresh(TokenHash(raw), s.cfg.Now()); ok && current {
 		out.Set("active", true)
 		out.Set("scope", f.Scope)

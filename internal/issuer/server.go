@@ -53,9 +53,12 @@ type Server struct {
 	deviceTTL      time.Duration
 	deviceInterval time.Duration
 	plainPKCE      bool // some client may use plain PKCE
+	public         bool // some client is public
+	// dpopNonceKey, when set (Config.DPoPNonce), makes the token endpoint require DPoP nonces
+	// derived from it.
+	dpopNonceKey []byte
 	// login holds the login page's pending authorizations; nil when the login is headless.
-	login  *loginPages
-	public bool // some client is public
+	login *loginPages
 }
 
 // New checks cfg and returns a Server. Errors are failure.Usage errors that name the bad part.
@@ -123,6 +126,11 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.refreshTTL == 0 {
 		s.refreshTTL = DefaultRefreshTTL
+	}
+	if cfg.DPoPNonce {
+		if s.dpopNonceKey, err = newNonceKey(cfg.Rand); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.setDeviceTimes(cfg.DeviceTTL, cfg.DeviceInterval); err != nil {
 		return nil, err

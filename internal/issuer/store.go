@@ -49,6 +49,9 @@ type Family struct {
 	// Expires ends the family: its refresh tokens stop working then.
 	Expires time.Time
 	Revoked bool
+	// JKT, when set, binds the family's refresh tokens to a DPoP key (RFC 9449 §5): a refresh
+	// needs a proof signed by the key with this thumbprint.
+	JKT string `json:",omitempty"`
 	// JTIs are the jti of the access tokens issued in the family, with their expiry.
 	JTIs map[string]time.Time
 }

@@ -39,6 +39,8 @@ type grant struct {
 	subject  string
 	authTime int64 // 0 for none
 	jti      string
+	// jkt, when set, binds the access token to a DPoP key (cnf.jkt, RFC 9449 §6.1).
+	jkt string
 	// act is the RFC 8693 §4.1 actor claim, nil for none; notAfter, when set, caps exp.
 	act      map[string]any
 	notAfter time.Time
@@ -56,7 +58,16 @@ var grantTypes = []string{GrantAuthorizationCode, GrantRefreshToken, GrantClient
 
 // serveToken is the token endpoint.
 func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, e *Entry) {
-	resp, oerr := s.tokenRequest(w, r, e)
+	jkt, oerr := s.tokenDPoP(w, r)
+	if oerr != nil {
+		e.Error, e.Detail = oerr.code, oerr.detail
+		writeError(w, oerr)
+		return
+	}
+	resp, oerr := s.tokenRequest(w, r, e, jkt)
+	if oerr == nil && jkt != "" {
+		resp.TokenType = "DPoP"
+	}
 	if oerr != nil {
 		e.Error, e.Detail = oerr.code, oerr.detail
 		writeError(w, oerr)
@@ -78,7 +89,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // tokenRequest reads the form, authenticates the client and runs the grant.
-func (s *Server) tokenRequest(w http.ResponseWriter, r *http.Request, e *Entry) (tokenResponse, *oauthError) {
+// jkt is the thumbprint of the request's DPoP key ("" without DPoP): the tokens are bound to it.
+func (s *Server) tokenRequest(w http.ResponseWriter, r *http.Request, e *Entry, jkt string) (tokenResponse, *oauthError) {
 	form, oerr := readForm(w, r)
 	if oerr != nil {
 		return tokenResponse{}, oerr
@@ -103,15 +115,15 @@ func (s *Server) tokenRequest(w http.ResponseWriter, r *http.Request, e *Entry) 
 	}
 	switch gt {
 	case GrantAuthorizationCode:
-		return s.codeGrant(client, form)
+		return s.codeGrant(client, form, jkt)
 	case GrantRefreshToken:
-		return s.refreshGrant(client, form)
+		return s.refreshGrant(client, form, jkt)
 	case GrantTokenExchange:
-		return s.exchangeGrant(client, form)
+		return s.exchangeGrant(client, form, jkt)
 	case GrantDeviceCode:
-		return s.deviceGrant(client, form)
+		return s.deviceGrant(client, form, jkt)
 	case GrantJWTBearer:
-		return s.jwtBearerGrant(client, form)
+		return s.jwtBearerGrant(client, form, jkt)
 	}
 	scope, oerr := grantScope(client, form.Get("scope"))
 	if oerr != nil {
@@ -121,7 +133,7 @@ func (s *Server) tokenRequest(w http.ResponseWriter, r *http.Request, e *Entry) 
 	if oerr != nil {
 		return tokenResponse{}, oerr
 	}
-	g := grant{grantType: GrantClientCredentials, client: client, scope: scope, audience: aud, subject: client.ID}
+	g := grant{jkt: jkt, grantType: GrantClientCredentials, client: client, scope: scope, audience: aud, subject: client.ID}
 	tok, oerr := s.accessToken(&g)
 	if oerr != nil {
 		return tokenResponse{}, oerr
@@ -279,6 +291,9 @@ func (s *Server) accessToken(g *grant) (string, *oauthError) {
 	}
 	if g.act != nil {
 		p.Set("act", g.act)
+	}
+	if g.jkt != "" {
+		p.Set("cnf", map[string]string{"jkt": g.jkt})
 	}
 	if oerr := s.addClientClaims(p, g, now); oerr != nil {
 		return "", oerr

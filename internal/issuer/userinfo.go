@@ -21,10 +21,11 @@ func (s *Server) serveUserinfo(w http.ResponseWriter, r *http.Request, e *Entry)
 		w.Header().Set("WWW-Authenticate", challenge)
 		writeError(w, newError(status, code, description))
 	}
-	raw := ""
+	raw, dpopScheme := "", false
 	if authz := r.Header.Get("Authorization"); authz != "" {
 		scheme, value, _ := strings.Cut(authz, " ")
-		if !strings.EqualFold(scheme, "Bearer") || value == "" {
+		dpopScheme = strings.EqualFold(scheme, "DPoP")
+		if !strings.EqualFold(scheme, "Bearer") && !dpopScheme || value == "" {
 			fail(http.StatusUnauthorized, ErrInvalidRequest, "use Authorization: Bearer ACCESS_TOKEN")
 			return
 		}
@@ -44,6 +45,10 @@ func (s *Server) serveUserinfo(w http.ResponseWriter, r *http.Request, e *Entry)
 	p, _, err := s.ownToken(raw, "at+jwt")
 	if err != nil {
 		fail(http.StatusUnauthorized, ErrInvalidToken, "the access token is invalid: "+err.Error())
+		return
+	}
+	if oerr := s.resourceDPoP(r, p.Payload, raw, dpopScheme); oerr != nil {
+		fail(http.StatusUnauthorized, oerr.code, oerr.description)
 		return
 	}
 	scope, _ := p.Payload["scope"].(string)

@@ -3,6 +3,8 @@ package oauth
 import (
 	"strings"
 	"testing"
+
+	"github.com/jwtkit/jwtkit/internal/safehttp"
 )
 
 func TestTokenExchangeGrantParams(t *testing.T) {
@@ -64,5 +66,36 @@ func TestJWTBearerParams(t *testing.T) {
 		if _, err := JWTBearerParams(bad); err == nil || strings.Contains(err.Error(), bad) && bad != "" {
 			t.Errorf("JWTBearerParams(%q) = %v", bad, err)
 		}
+	}
+}
+
+// TestParseTokenNA: token_type N_A is accepted, as is, only for a token exchange whose
+// issued_token_type is not an access token (RFC 8693 §2.2.1).
+func TestParseTokenNA(t *testing.T) {
+	const idt = `"issued_token_type":"urn:ietf:params:oauth:token-type:id_token"`
+	for _, tt := range []struct {
+		name, grant, body, want string
+	}{
+		{"id token by exchange", GrantTokenExchange, `{"access_token":"x.y.z","token_type":"N_A",` + idt + `}`, "N_A"},
+		{"jwt by exchange", GrantTokenExchange, `{"access_token":"x.y.z","token_type":"N_A","issued_token_type":"urn:ietf:params:oauth:token-type:jwt"}`, "N_A"},
+		{"bearer by exchange", GrantTokenExchange, `{"access_token":"x.y.z","token_type":"bearer",` + idt + `}`, "Bearer"},
+		{"access token as N_A", GrantTokenExchange, `{"access_token":"x.y.z","token_type":"N_A","issued_token_type":"urn:ietf:params:oauth:token-type:access_token"}`, "allows N_A only"},
+		{"N_A without issued type", GrantTokenExchange, `{"access_token":"x.y.z","token_type":"N_A"}`, "allows N_A only"},
+		{"N_A for client credentials", GrantClientCredentials, `{"access_token":"x.y.z","token_type":"N_A",` + idt + `}`, "accepts only Bearer"},
+		{"lower-case n_a", GrantTokenExchange, `{"access_token":"x.y.z","token_type":"n_a",` + idt + `}`, "accepts only Bearer"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := &safehttp.Response{Status: 200, Body: []byte(tt.body)}
+			tok, err := parseToken(resp, "https://as.example/token", nil, false, tt.grant)
+			got := ""
+			if err != nil {
+				got = err.Error()
+			} else {
+				got = tok.TokenType
+			}
+			if !strings.Contains(got, tt.want) {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
 	}
 }

@@ -13,18 +13,19 @@ func FuzzParseToken(f *testing.F) {
 	f.Add([]byte(goodBody))
 	f.Add([]byte(`{"access_token":"a","token_type":"bearer","expires_in":"12.5"}`))
 	f.Add([]byte(`{"access_token":"a","token_type":"DPoP"}`))
+	f.Add([]byte(`{"access_token":"a","token_type":"N_A","issued_token_type":"urn:ietf:params:oauth:token-type:id_token"}`))
 	f.Add([]byte(`{"error":"invalid_client","error_description":"x"}`))
 	f.Add([]byte(`{"access_token":null,"token_type":"Bearer","expires_in":1e9}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		resp := &safehttp.Response{Status: 200, Header: http.Header{}, Body: body}
-		tok, err := parseToken(resp, "https://idp.example/token", clock, false)
+		tok, err := parseToken(resp, "https://idp.example/token", clock, false, GrantTokenExchange)
 		if err != nil {
 			if msg := err.Error(); strings.ContainsAny(msg, "\n\r\x1b") || len(msg) > 1000 {
 				t.Fatalf("unclean error %q", msg)
 			}
 			return
 		}
-		if tok.AccessToken == "" || !isTokenText(tok.AccessToken) || tok.TokenType != "Bearer" {
+		if tok.AccessToken == "" || !isTokenText(tok.AccessToken) || (tok.TokenType != "Bearer" && tok.TokenType != TokenTypeNA) {
 			t.Fatalf("bad token accepted: %+v", tok)
 		}
 		if tok.ExpiresIn < 0 || tok.ExpiresIn > maxExpiresIn ||

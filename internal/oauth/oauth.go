@@ -185,7 +185,7 @@ func Exchange(ctx context.Context, c *safehttp.Client, r Request) (*Token, error
 			continue
 		}
 		if resp.Status >= 200 && resp.Status < 300 {
-			return parseToken(resp, endpoint, r.Now, r.DPoP != nil)
+			return parseToken(resp, endpoint, r.Now, r.DPoP != nil, r.Grant)
 		}
 		tokErr := parseError(resp, endpoint)
 		tokErr.Attempts = attempt

@@ -110,8 +110,10 @@ func parseError(resp *safehttp.Response, endpoint string) *TokenError {
 	return e
 }
 
-// parseToken reads a successful token response.
-func parseToken(resp *safehttp.Response, endpoint string, now func() time.Time, dpop bool) (*Token, error) {
+// parseToken reads a successful token response to a request with grant (a grant_type).
+// token_type must be Bearer, or DPoP when dpop, or N_A for a token exchange whose
+// issued_token_type is not an access token (RFC 8693 §2.2.1); N_A is kept as is.
+func parseToken(resp *safehttp.Response, endpoint string, now func() time.Time, dpop bool, grant string) (*Token, error) {
 	fail := func(format string, args ...any) error {
 		return failure.Remotef("token_response", "token endpoint %s returned an unusable response: %s",
 			endpoint, fmt.Sprintf(format, args...))
@@ -157,6 +159,15 @@ func parseToken(resp *safehttp.Response, endpoint string, now func() time.Time, 
 	switch {
 	case !ok:
 		return nil, fail("no token_type; jwtkit accepts only Bearer tokens")
+	case tokenType == TokenTypeNA && grant == GrantTokenExchange:
+		issued, err := IssuedTokenType(resp.Body)
+		if err != nil {
+			return nil, err
+		}
+		if issued == "" || issued == TokenTypeAccessToken {
+			return nil, fail("token_type N_A for an issued_token_type that is %s; RFC 8693 §2.2.1 allows N_A only for a token that is not an access token", orNone(ShortTokenType(issued)))
+		}
+		normType = TokenTypeNA
 	case dpop && strings.EqualFold(tokenType, "dpop"):
 		normType = "DPoP"
 	case dpop:
@@ -228,4 +239,15 @@ func isTokenText(s string) bool {
 		}
 	}
 	return true
+}
+
+// TokenTypeNA is the token_type of a token exchange answer whose token is not an access token
+// (RFC 8693 §2.2.1): it is not meant for an Authorization header.
+const TokenTypeNA = "N_A"
+
+func orNone(s string) string {
+	if s == "" {
+		return "absent"
+	}
+	return s
 }
