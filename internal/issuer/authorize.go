@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+
+	"github.com/jwtkit/jwtkit/internal/claims"
 )
 
 // authorizeError is an error at /authorize. Before the client and its redirect URI are known
@@ -29,6 +31,8 @@ type authorizeRequest struct {
 	challenge   string
 	method      string
 	user        *User
+	// claims are the claims typed at the login page, nil for none.
+	claims *claims.Object
 }
 
 // readAuthorizeParams reads the parameters of an authorization request: the query of a GET or
@@ -118,7 +122,7 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request, e *Entry
 			s.redirect(w, redirectURI, url.Values{"error": {"login_required"}, "error_description": {"no user is logged in and prompt=none forbids the login page (OpenID Connect Core 3.1.2.6)"}}, state)
 			return
 		}
-		s.showLogin(w, e, req)
+		s.showLogin(w, e, req, nil)
 		return
 	}
 	s.issueCode(w, e, req)
@@ -144,6 +148,7 @@ func (s *Server) issueCode(w http.ResponseWriter, e *Entry, req *authorizeReques
 		Challenge:   req.challenge,
 		Method:      req.method,
 		Expires:     now.Add(s.codeTTL),
+		Claims:      req.claims,
 	}, now)
 	if err != nil {
 		e.Error, e.Detail = ErrTemporarilyUnavailable, err.Error()

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/jwtkit/jwtkit/internal/claims"
 )
 
 const (
@@ -18,6 +20,11 @@ const (
 	loginTTL = 5 * time.Minute
 	// maxPendingLogins bounds the pending authorizations kept in memory.
 	maxPendingLogins = 1000
+	// maxLoginClaimsBytes bounds the claims typed at the login page (readAuthorizeParams
+	// already caps every parameter at MaxParamBytes).
+	maxLoginClaimsBytes = 2048
+	// maxLoginClaimsDepth bounds their nesting: the object itself is depth 1.
+	maxLoginClaimsDepth = 8
 )
 
 // pendingLogin is an authorization request that was checked and waits for the person at the
@@ -87,7 +94,8 @@ var loginPage = sync.OnceValue(func() *template.Template {
 <form method="post" action="{{.Action}}">
 <input type="hidden" name="login_token" value="{{.Token}}">
 <p><label>User <select name="user" id="user">{{range .Users}}<option value="{{.}}"{{if eq . $.Selected}} selected{{end}}>{{.}}</option>{{end}}</select></label></p>
-<p><label>Or another subject <input name="sub" id="sub" autocomplete="off" spellcheck="false"></label></p>
+<p><label>Or another subject <input name="sub" id="sub" value="{{.Sub}}" autocomplete="off" spellcheck="false"></label></p>
+<p><label>Extra claims of the ID token (a JSON object) <textarea name="claims" id="claims" rows="4" cols="60" maxlength="2048" spellcheck="false">{{.Claims}}</textarea></label></p>
 <p>Scope: <code>{{.Scope}}</code></p>
 <p><button name="action" value="login" id="login">Log in</button> <button name="action" value="cancel" id="cancel">Cancel</button></p>
 </form>
@@ -96,8 +104,13 @@ var loginPage = sync.OnceValue(func() *template.Template {
 })
 
 type loginPageData struct {
-	Client, Message, Action, Token, Scope, Selected string
-	Users                                           []string
+	Client, Message, Action, Token, Scope, Selected, Sub, Claims string
+	Users                                                        []string
+}
+
+// loginForm is what the person entered at the login page, shown again when it was refused.
+type loginForm struct {
+	message, user, sub, claims string
 }
 
 // pageHeaders sets the headers of every login page: no caching, no framing, nothing loaded,
@@ -129,8 +142,9 @@ func cspSafe(s string) bool {
 	return true
 }
 
-// showLogin records req as pending and shows the login page for it.
-func (s *Server) showLogin(w http.ResponseWriter, e *Entry, req *authorizeRequest) {
+// showLogin records req as pending and shows the login page for it, with what form holds
+// (nil for a first showing) filled in again and its message.
+func (s *Server) showLogin(w http.ResponseWriter, e *Entry, req *authorizeRequest, form *loginForm) {
 	raw := make([]byte, 32)
 	if _, err := io.ReadFull(s.cfg.Rand, raw); err != nil {
 		s.redirect(w, req.redirectURI, url.Values{"error": {"server_error"}}, req.state)
@@ -147,12 +161,67 @@ func (s *Server) showLogin(w http.ResponseWriter, e *Entry, req *authorizeReques
 		users = append(users, sub)
 	}
 	sort.Strings(users)
-	pageHeaders(w, req.redirectURI)
-	w.WriteHeader(http.StatusOK)
-	_ = loginPage().Execute(w, loginPageData{
+	data := loginPageData{
 		Client: req.client.ID, Action: s.basePath + PathAuthorize, Token: token,
 		Scope: req.scope, Selected: req.user.Subject, Users: users,
-	})
+	}
+	if form != nil {
+		data.Message, data.Sub, data.Claims = form.message, form.sub, form.claims
+		if s.users[form.user] != nil {
+			data.Selected = form.user
+		}
+	}
+	pageHeaders(w, req.redirectURI)
+	w.WriteHeader(http.StatusOK)
+	_ = loginPage().Execute(w, data)
+}
+
+// parseLoginClaims reads the claims typed at the login page: empty (or only spaces) is none;
+// else a JSON object of at most maxLoginClaimsBytes and maxLoginClaimsDepth levels, with
+// unique member names and none of the claims the server sets itself (reservedUserClaims: iss,
+// sub, aud, exp, iat, nonce, auth_time, at_hash, azp, …). A refusal is a message for the page.
+func parseLoginClaims(text string) (*claims.Object, string) {
+	if strings.TrimSpace(text) == "" {
+		return nil, ""
+	}
+	if len(text) > maxLoginClaimsBytes {
+		return nil, "the claims are longer than 2 KiB"
+	}
+	if depth := jsonDepth(text); depth > maxLoginClaimsDepth {
+		return nil, "the claims are nested deeper than 8 levels"
+	}
+	obj, err := claims.ParseObject([]byte(text))
+	if err != nil {
+		return nil, "the claims are not a JSON object: " + Sanitize(err.Error(), 200)
+	}
+	for _, name := range obj.Keys() {
+		if contains(reservedUserClaims, name) {
+			return nil, "claim " + Sanitize(name, 60) + " is set by the server and cannot be typed"
+		}
+	}
+	return obj, ""
+}
+
+// jsonDepth is the deepest nesting of objects and arrays in text, not counting brackets
+// inside strings. It does not check that text is JSON.
+func jsonDepth(text string) int {
+	depth, deepest, inString := 0, 0, false
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case inString && c == '\\':
+			i++
+		case c == '"':
+			inString = !inString
+		case inString:
+		case c == '{' || c == '[':
+			depth++
+			deepest = max(deepest, depth)
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return deepest
 }
 
 // serveLogin takes the POST of the login page: the pending authorization its token names is
@@ -180,9 +249,10 @@ func (s *Server) serveLogin(w http.ResponseWriter, r *http.Request, e *Entry, pa
 		s.redirect(w, req.redirectURI, url.Values{"error": {ErrInvalidRequest}}, req.state)
 		return
 	}
-	hint := strings.TrimSpace(params.Get("sub"))
+	form := &loginForm{user: params.Get("user"), sub: params.Get("sub"), claims: params.Get("claims")}
+	hint := strings.TrimSpace(form.sub)
 	if hint == "" {
-		hint = params.Get("user")
+		hint = form.user
 	}
 	u, ok := s.userFor(hint)
 	if !ok {
@@ -190,6 +260,14 @@ func (s *Server) serveLogin(w http.ResponseWriter, r *http.Request, e *Entry, pa
 		s.redirect(w, req.redirectURI, url.Values{"error": {"login_required"}, "error_description": {"the subject typed is not a valid sub (printable ASCII, no spaces)"}}, req.state)
 		return
 	}
-	req.user = u
+	typed, problem := parseLoginClaims(form.claims)
+	if problem != "" {
+		// The person can fix a typo: the same authorization, with a new login token.
+		e.Detail = "login page claims refused: " + problem
+		form.message = problem + "; correct them or leave the field empty"
+		s.showLogin(w, e, &req, form)
+		return
+	}
+	req.user, req.claims = u, typed
 	s.issueCode(w, e, &req)
 }

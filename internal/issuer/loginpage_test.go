@@ -1,6 +1,7 @@
 package issuer
 
 import (
+	"fmt"
 	"html"
 	"net/http"
 	"net/http/httptest"
@@ -90,6 +91,99 @@ func TestLoginPage(t *testing.T) {
 	q = redirectParams(t, f.authorize(appAuthorize("prompt", "none", "login_hint", "alice")), appRedirect)
 	if q.Get("error") != "login_required" {
 		t.Errorf("prompt=none with the login page: %v", q)
+	}
+}
+
+func TestLoginPageClaims(t *testing.T) {
+	f := newCodeFixture(t)
+	f.srv.EnableLoginPage()
+
+	// Typed claims reach the ID token, over the user's own claims of the same name.
+	tok := loginToken(t, f.authorize(appAuthorize()))
+	q := redirectParams(t, f.postTo("/authorize", url.Values{"login_token": {tok}, "action": {"login"}, "user": {"bob"},
+		"claims": {`{"name":"Robert","tenant":"acme","roles":["admin"],"level":3}`}}, nil), appRedirect)
+	resp := tokens(t, f.exchange(q.Get("code")))
+	_, c := f.verifyToken(t, resp["id_token"].(string))
+	if c["sub"] != "bob" || c["name"] != "Robert" || c["tenant"] != "acme" || fmt.Sprint(c["level"]) != "3" ||
+		len(c["roles"].([]any)) != 1 || c["nonce"] != "n-456" {
+		t.Errorf("id_token claims %v, want bob's with the typed name, tenant, roles and level", c)
+	}
+
+	// Refused claims show the page again (a new login token, the form filled in, the reason)
+	// and make no redirect; the old token is used up, the new one works.
+	for name, typed := range map[string]string{
+		"reserved iss":   `{"iss":"https://evil.test"}`,
+		"reserved sub":   `{"sub":"admin"}`,
+		"reserved aud":   `{"aud":"other"}`,
+		"reserved exp":   `{"exp":9999999999}`,
+		"reserved nonce": `{"nonce":"x"}`,
+		"reserved azp":   `{"azp":"x"}`,
+		"not an object":  `["a"]`,
+		"not JSON":       `{"a":`,
+		"duplicate":      `{"a":1,"a":2}`,
+		"too deep":       `{"a":[[[[[[[[1]]]]]]]]}`,
+	} {
+		tok := loginToken(t, f.authorize(appAuthorize()))
+		w := f.postTo("/authorize", url.Values{"login_token": {tok}, "action": {"login"}, "user": {"bob"}, "claims": {typed}}, nil)
+		if w.Code != http.StatusOK || w.Header().Get("Location") != "" || !strings.Contains(w.Body.String(), `role="alert"`) {
+			t.Errorf("%s: status %d Location %q, want the page again with a message", name, w.Code, w.Header().Get("Location"))
+			continue
+		}
+		if len(typed) < 100 && !strings.Contains(w.Body.String(), html.EscapeString(typed)) {
+			t.Errorf("%s: the page does not show the typed claims again: %s", name, w.Body)
+		}
+		if !strings.Contains(w.Body.String(), `<option value="bob" selected>`) {
+			t.Errorf("%s: the page does not keep bob picked", name)
+		}
+		again := loginToken(t, w)
+		if again == tok {
+			t.Errorf("%s: the page kept the used login token", name)
+		}
+		if w := f.postTo("/authorize", url.Values{"login_token": {tok}, "action": {"login"}}, nil); w.Code != http.StatusForbidden {
+			t.Errorf("%s: the refused form's token still works: %d", name, w.Code)
+		}
+		q := redirectParams(t, f.postTo("/authorize", url.Values{"login_token": {again}, "action": {"login"}, "user": {"bob"}}, nil), appRedirect)
+		if q.Get("code") == "" || q.Get("state") != "st-123" {
+			t.Errorf("%s: the new token does not log in: %v", name, q)
+		}
+	}
+}
+
+func TestParseLoginClaims(t *testing.T) {
+	for _, tc := range []struct {
+		in      string
+		want    string // the object's JSON, "" for none
+		problem bool
+	}{
+		{"", "", false},
+		{"  \n ", "", false},
+		{`{}`, `{}`, false},
+		{` {"b":1,"a":"x"} `, `{"b":1,"a":"x"}`, false},
+		{`{"a":[[[[[[[1]]]]]]]}`, `{"a":[[[[[[[1]]]]]]]}`, false}, // depth 8
+		{`{"a":"[[[[[[[[[[["}`, `{"a":"[[[[[[[[[[["}`, false},     // brackets in a string
+		{`{"a":[[[[[[[[1]]]]]]]]}`, "", true},
+		{`{"at_hash":"x"}`, "", true},
+		{`{"auth_time":1}`, "", true},
+		{`{"iat":1}`, "", true},
+		{`{"cnf":{}}`, "", true},
+		{`"text"`, "", true},
+		{`null`, "", true},
+		{"{\"a\":\"\xff\"}", "", true},
+		{`{"a":"` + strings.Repeat("x", maxLoginClaimsBytes-7) + `"}`, "", true},
+	} {
+		obj, problem := parseLoginClaims(tc.in)
+		if (problem != "") != tc.problem {
+			t.Errorf("parseLoginClaims(%q) problem %q, want problem %v", tc.in, problem, tc.problem)
+			continue
+		}
+		got := ""
+		if obj != nil {
+			b, _ := obj.MarshalJSON()
+			got = string(b)
+		}
+		if got != tc.want {
+			t.Errorf("parseLoginClaims(%q) = %s, want %s", tc.in, got, tc.want)
+		}
 	}
 }
 
