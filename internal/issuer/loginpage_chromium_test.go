@@ -86,7 +86,7 @@ func TestLoginPageChromium(t *testing.T) {
 	}
 
 	// waitRedirect returns the query of the redirect the relying party got next.
-	waitRedirect := func(what string) url.Values {
+	waitRedirect := func(t *testing.T, what string) url.Values {
 		t.Helper()
 		select {
 		case q := <-got:
@@ -116,7 +116,7 @@ func TestLoginPageChromium(t *testing.T) {
 		if err != nil {
 			t.Fatalf("browser login: %v", err)
 		}
-		q := waitRedirect("login")
+		q := waitRedirect(t, "login")
 		landed, err := chromedp.Run(bctx, chromedp.Location())
 		if err != nil {
 			t.Fatal(err)
@@ -150,7 +150,7 @@ func TestLoginPageChromium(t *testing.T) {
 		if err != nil {
 			t.Fatalf("browser cancel: %v", err)
 		}
-		q := waitRedirect("cancel")
+		q := waitRedirect(t, "cancel")
 		if q.Get("error") != ErrAccessDenied || q.Get("state") != "st-cancel" || q.Get("code") != "" || q.Get("iss") != iss {
 			t.Errorf("cancel redirect query %v", q)
 		}
