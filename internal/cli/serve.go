@@ -91,7 +91,8 @@ Endpoints, under the issuer URL:
   /jwks.json                               the public keys
   /authorize                               headless login: approves the default user (or the
                                            login_hint one) at once and redirects to the
-                                           client's registered redirect URI with code, state, iss
+                                           client's registered redirect URI with code, state, iss;
+                                           with --login-page, a page to pick or type the user
   /token                                   client_credentials, authorization_code, refresh_token
                                            (client_secret_basic, client_secret_post,
                                            private_key_jwt; none for public clients)
