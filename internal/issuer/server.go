@@ -40,8 +40,8 @@ type Server struct {
 	ring       *keyRing
 	replay     *replayCache
 	trusted    map[string]*TrustedIssuer // issuers of jwt-bearer assertions, by iss
-	// codeGuesses counts wrong user codes at /device.
-	codeGuesses failureWindow
+	// codeGuesses counts wrong user codes at /device, per client address and in all.
+	codeGuesses guessLimiter
 	// clientClaims are the compiled claims of the clients that have some, by client id.
 	clientClaims map[string]*ClaimTemplates
 	users        map[string]*User
