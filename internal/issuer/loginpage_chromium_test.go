@@ -61,8 +61,8 @@ func TestLoginPageChromium(t *testing.T) {
 			return
 		}
 		got <- r.URL.Query()
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = w.Write([]byte("relying party: redirect received"))
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write([]byte(`<!doctype html><title>rp</title><p id="rp">relying party: redirect received</p>`))
 	}))
 	t.Cleanup(rp.Close)
 	conf := &oauth2.Config{
@@ -117,6 +117,10 @@ func TestLoginPageChromium(t *testing.T) {
 			t.Fatalf("browser login: %v", err)
 		}
 		q := waitRedirect(t, "login")
+		// Let the browser finish loading the relying party's page before the next navigation.
+		if err := chromedp.Do(bctx, chromedp.WaitVisible(chromedp.ID("rp"))); err != nil {
+			t.Fatal(err)
+		}
 		landed, err := chromedp.Run(bctx, chromedp.Location())
 		if err != nil {
 			t.Fatal(err)
@@ -151,6 +155,9 @@ func TestLoginPageChromium(t *testing.T) {
 			t.Fatalf("browser cancel: %v", err)
 		}
 		q := waitRedirect(t, "cancel")
+		if err := chromedp.Do(bctx, chromedp.WaitVisible(chromedp.ID("rp"))); err != nil {
+			t.Fatal(err)
+		}
 		if q.Get("error") != ErrAccessDenied || q.Get("state") != "st-cancel" || q.Get("code") != "" || q.Get("iss") != iss {
 			t.Errorf("cancel redirect query %v", q)
 		}
