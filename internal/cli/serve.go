@@ -46,6 +46,8 @@ type ServeOptions struct {
 	// DPoPNonce makes the token endpoint require server DPoP nonces.
 	DPoPNonce bool
 	AllowMint bool
+	// LoginPage shows a login page at /authorize instead of approving at once.
+	LoginPage bool
 
 	portSet, mintSet bool
 
@@ -89,7 +91,8 @@ Endpoints, under the issuer URL:
   /jwks.json                               the public keys
   /authorize                               headless login: approves the default user (or the
                                            login_hint one) at once and redirects to the
-                                           client's registered redirect URI with code, state, iss
+                                           client's registered redirect URI with code, state, iss;
+                                           with --login-page, a page to pick or type the user
   /token                                   client_credentials, authorization_code, refresh_token
                                            (client_secret_basic, client_secret_post,
                                            private_key_jwt; none for public clients)
@@ -229,6 +232,7 @@ cross-origin without a CORS preflight that serve never grants.
 	f.StringVar(&opts.Rotate, "rotate", "", "make a new signing key every `DURATION`, keeping the previous one published one more period")
 	f.StringVar(&opts.DeviceInterval, "device-interval", "5s", "polling interval of the device flow, whole seconds")
 	f.BoolVar(&opts.DPoPNonce, "dpop-nonce", false, "require server-provided nonces in DPoP proofs at the token endpoint (use_dpop_nonce and a DPoP-Nonce header, RFC 9449 §8)")
+	f.BoolVar(&opts.LoginPage, "login-page", false, "show a page at /authorize to pick a configured user or type a subject (default: approve at once)")
 	f.BoolVar(&opts.AllowMint, "allow-mint", false, "serve /mint (default: on when listening on loopback, off otherwise)")
 	return cmd
 }

@@ -19,7 +19,7 @@ import (
 // otherwise (--client and --client-jwks count as top level). An --issuer-id without a section,
 // and an --auto-issuers issuer, has the top level's.
 func newIssuerSet(opts *ServeOptions, signing []keys.Key, generated bool, cfg issuer.Config, sections []issuerConfig) (*issuer.IssuerSet, error) {
-	sc := issuer.IssuerSetConfig{Root: cfg, AutoCreate: opts.AutoIssuers}
+	sc := issuer.IssuerSetConfig{Root: cfg, AutoCreate: opts.AutoIssuers, LoginPage: opts.LoginPage}
 	if state, ok := cfg.Store.(*issuer.BoltStore); ok {
 		// --state: every issuer keeps its records in the file, each in buckets of its own.
 		sc.StoreFor = func(id string) (issuer.Store, error) { return state.ForIssuer(id, cfg.Now()) }

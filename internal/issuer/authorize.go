@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+
+	"github.com/jwtkit/jwtkit/internal/claims"
 )
 
 // authorizeError is an error at /authorize. Before the client and its redirect URI are known
@@ -29,6 +31,8 @@ type authorizeRequest struct {
 	challenge   string
 	method      string
 	user        *User
+	// claims are the claims typed at the login page, nil for none.
+	claims *claims.Object
 }
 
 // readAuthorizeParams reads the parameters of an authorization request: the query of a GET or
@@ -65,13 +69,17 @@ func readAuthorizeParams(w http.ResponseWriter, r *http.Request) (url.Values, st
 }
 
 // serveAuthorize is the authorization endpoint (RFC 6749 §4.1.1, OpenID Connect Core §3.1.2).
-// The login is headless: the default user, or the one login_hint names, is logged in and the
+// Without the login page (EnableLoginPage) the login is headless: the default user, or the one login_hint names, is logged in and the
 // request approved at once, with a 302 to the redirect URI carrying code, state and iss
 // (RFC 9207).
 func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request, e *Entry) {
 	params, problem := readAuthorizeParams(w, r)
 	if problem != "" {
 		s.authorizePage(w, r, e, ErrInvalidRequest, problem)
+		return
+	}
+	if s.login != nil && (params.Has("login_token") || params.Has("action")) {
+		s.serveLogin(w, r, e, params)
 		return
 	}
 	clientID := params.Get("client_id")
@@ -108,6 +116,21 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request, e *Entry
 		return
 	}
 	req.state = state
+	if s.login != nil {
+		if strings.Contains(params.Get("prompt"), "none") {
+			e.Error, e.Detail = "login_required", "prompt=none with the login page"
+			s.redirect(w, redirectURI, url.Values{"error": {"login_required"}, "error_description": {"no user is logged in and prompt=none forbids the login page (OpenID Connect Core 3.1.2.6)"}}, state)
+			return
+		}
+		s.showLogin(w, e, req, nil)
+		return
+	}
+	s.issueCode(w, e, req)
+}
+
+// issueCode stores an authorization code for req and redirects to the client with it.
+func (s *Server) issueCode(w http.ResponseWriter, e *Entry, req *authorizeRequest) {
+	c, redirectURI, state := req.client, req.redirectURI, req.state
 	code := make([]byte, 32)
 	if _, err := io.ReadFull(s.cfg.Rand, code); err != nil {
 		s.redirect(w, redirectURI, url.Values{"error": {"server_error"}}, state)
@@ -125,6 +148,7 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request, e *Entry
 		Challenge:   req.challenge,
 		Method:      req.method,
 		Expires:     now.Add(s.codeTTL),
+		Claims:      req.claims,
 	}, now)
 	if err != nil {
 		e.Error, e.Detail = ErrTemporarilyUnavailable, err.Error()

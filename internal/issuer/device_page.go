@@ -99,13 +99,13 @@ func (s *Server) serveDevice(w http.ResponseWriter, r *http.Request, e *Entry) {
 	hash := TokenHash(code)
 	// While blocked every lookup is refused, the right code too: else a guesser would learn
 	// from the answers which guess hit.
-	if s.codeGuesses.blocked(now) {
+	if s.codeGuesses.blocked(r.RemoteAddr, now) {
 		fail(http.StatusTooManyRequests, ErrSlowDown, "too many wrong codes in the last minute; wait a minute and type the code again")
 		return
 	}
 	d, ok := s.store.DeviceByUser(hash, now)
 	if !ok {
-		s.codeGuesses.fail(now)
+		s.codeGuesses.fail(r.RemoteAddr, now)
 		fail(http.StatusBadRequest, ErrInvalidRequest, "the code is unknown or has expired; start again on the device")
 		return
 	}

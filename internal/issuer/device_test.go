@@ -1,6 +1,7 @@
 package issuer
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -83,6 +84,80 @@ func (f *fixture) verify(method string, params url.Values, accept string) *httpt
 		r.Header.Set("Accept", accept)
 	}
 	return f.do(r)
+}
+
+// verifyFrom posts params to /device from the client address remoteAddr.
+func (f *fixture) verifyFrom(remoteAddr string, params url.Values) *httptest.ResponseRecorder {
+	r := httptest.NewRequest(http.MethodPost, testIssuer+PathDevice, strings.NewReader(params.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.RemoteAddr = remoteAddr
+	return f.do(r)
+}
+
+// TestUserCodeGuessingPerAddress: a flood of wrong codes from one address leaves another
+// address free to approve its device, while wrong codes spread over many addresses still
+// stop every lookup past MaxUserCodeFailuresTotal in a window (RFC 8628 §5.1).
+func TestUserCodeGuessingPerAddress(t *testing.T) {
+	f, clock := newDeviceFixture(t)
+	start := f.deviceStart(t, formValues("client_id", "tv"), nil)
+	for range MaxUserCodeFailures + 5 {
+		f.verifyFrom("203.0.113.9:1000", formValues("user_code", "BCDF-GHJK"))
+	}
+	if w := f.verifyFrom("203.0.113.9:1001", formValues("user_code", "BCDF-GHJK")); w.Code != http.StatusTooManyRequests {
+		t.Fatalf("the flooding address, another port: %d %s", w.Code, w.Body)
+	}
+	if w := f.verifyFrom("[2001:db8:1:2::77]:9", formValues("user_code", start["user_code"].(string))); w.Code != http.StatusOK {
+		t.Fatalf("a person at another address during the flood: %d %s", w.Code, w.Body)
+	}
+
+	// Spread over many addresses, each under its own limit: the total stops them all.
+	clock.advance(UserCodeFailureWindow)
+	start = f.deviceStart(t, formValues("client_id", "tv"), nil)
+	for i := range MaxUserCodeFailuresTotal {
+		addr := fmt.Sprintf("10.0.%d.%d:80", i/200, i%200)
+		if w := f.verifyFrom(addr, formValues("user_code", "BCDF-GHJK")); w.Code != http.StatusBadRequest {
+			t.Fatalf("spread guess %d from %s: %d %s", i, addr, w.Code, w.Body)
+		}
+	}
+	if w := f.verifyFrom("[2001:db8:1:2::77]:9", formValues("user_code", start["user_code"].(string))); w.Code != http.StatusTooManyRequests {
+		t.Fatalf("past the total, a fresh address: %d %s", w.Code, w.Body)
+	}
+	clock.advance(UserCodeFailureWindow)
+	if w := f.verifyFrom("[2001:db8:1:2::77]:9", formValues("user_code", start["user_code"].(string))); w.Code != http.StatusOK {
+		t.Errorf("the next window: %d %s", w.Code, w.Body)
+	}
+}
+
+func TestGuessKey(t *testing.T) {
+	for in, want := range map[string]string{
+		"192.0.2.1:1234":             "192.0.2.1",
+		"[::ffff:192.0.2.1]:80":      "192.0.2.1",
+		"[2001:db8:1:2:3:4:5:6]:443": "2001:db8:1:2::/64",
+		"[2001:db8:1:2::9%eth0]:443": "2001:db8:1:2::/64",
+		"[2001:db8:1:3::1]:443":      "2001:db8:1:3::/64",
+		"@unix":                      "@unix",
+		"":                           "",
+	} {
+		if got := guessKey(in); got != want {
+			t.Errorf("guessKey(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestGuessLimiterBounded(t *testing.T) {
+	var g guessLimiter
+	now := testNow
+	for i := range maxGuessAddresses + 10 {
+		g.fail(fmt.Sprintf("10.%d.%d.%d:1", i>>16&255, i>>8&255, i&255), now)
+	}
+	if len(g.byAddr) != maxGuessAddresses {
+		t.Errorf("%d addresses counted, want the bound %d", len(g.byAddr), maxGuessAddresses)
+	}
+	// After the window, old addresses make room again.
+	g.fail("192.0.2.200:1", now.Add(UserCodeFailureWindow))
+	if len(g.byAddr) != 1 || g.byAddr["192.0.2.200"] == nil {
+		t.Errorf("after the window: %d addresses", len(g.byAddr))
+	}
 }
 
 var userCodeShape = regexp.MustCompile(`^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$`)
@@ -410,6 +485,10 @@ func TestUserCodeGuessing(t *testing.T) {
 	}
 	if w := f.verify(http.MethodPost, formValues("user_code", start["user_code"].(string)), ""); w.Code != http.StatusTooManyRequests {
 		t.Fatalf("the right code during the block: %d %s", w.Code, w.Body)
+	}
+	// Another client address is not held up by the first one's guesses.
+	if w := f.verifyFrom("198.51.100.7:4321", formValues("user_code", "BCDF-GHJL")); w.Code != http.StatusBadRequest {
+		t.Fatalf("a wrong code from another address during the first's block: %d %s", w.Code, w.Body)
 	}
 	clock.advance(UserCodeFailureWindow)
 	if w := f.verify(http.MethodPost, formValues("user_code", start["user_code"].(string)), ""); w.Code != http.StatusOK {

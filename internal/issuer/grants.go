@@ -66,7 +66,7 @@ func (s *Server) codeGrant(c *Client, form url.Values, jkt string) (tokenRespons
 		s.store.RevokeFamily(first, now)
 		return tokenResponse{}, invalidGrant("the authorization code was already used; the tokens issued for it are revoked (RFC 6749 §4.1.2)")
 	}
-	g := grant{jkt: jkt, grantType: GrantAuthorizationCode, client: c, scope: ac.Scope, audience: aud, subject: ac.Subject, authTime: ac.AuthTime.Unix()}
+	g := grant{jkt: jkt, grantType: GrantAuthorizationCode, client: c, scope: ac.Scope, audience: aud, subject: ac.Subject, authTime: ac.AuthTime.Unix(), loginClaims: ac.Claims}
 	// Without a refresh token the family matters only while its code could be replayed;
 	// revoking it copies its access tokens' jti to the revocation list, which keeps them until
 	// they expire.

@@ -9,7 +9,8 @@ import (
 
 // idToken signs an OpenID Connect ID token (OpenID Connect Core §2, §3.1.3.6) for g: typ JWT,
 // aud and azp the client, auth_time, nonce when the authorization request had one, at_hash of
-// accessToken, and the user's claims that the scope releases.
+// accessToken, the user's claims that the scope releases, and the claims typed at the login
+// page, which win over the user's (a person typed them for this login; none is reserved).
 func (s *Server) idToken(g *grant, accessToken, nonce string) (string, *oauthError) {
 	now := s.cfg.Now()
 	st := s.ring.current()
@@ -39,6 +40,14 @@ func (s *Server) idToken(g *grant, accessToken, nonce string) (string, *oauthErr
 	}
 	for _, kv := range released {
 		p.Set(kv[0].(string), kv[1])
+	}
+	if g.loginClaims != nil {
+		for _, name := range g.loginClaims.Keys() {
+			if !contains(reservedUserClaims, name) {
+				v, _ := g.loginClaims.Get(name)
+				p.Set(name, v)
+			}
+		}
 	}
 	return s.sign(st.signer, header, p)
 }

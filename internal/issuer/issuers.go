@@ -76,6 +76,8 @@ type IssuerSetConfig struct {
 	// StoreFor, when set, gives each named issuer its store (BoltStore.ForIssuer keeps them
 	// apart in one file); nil gives each a new MemoryStore.
 	StoreFor func(id string) (Store, error)
+	// LoginPage shows every issuer's login page at /authorize (Server.EnableLoginPage).
+	LoginPage bool
 }
 
 // IssuerSet is an http.Handler serving the default issuer and named issuers under it, each
@@ -94,6 +96,9 @@ func NewIssuerSet(cfg IssuerSetConfig) (*IssuerSet, error) {
 	root, err := New(cfg.Root)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.LoginPage {
+		root.EnableLoginPage()
 	}
 	if cfg.Max <= 0 {
 		cfg.Max = DefaultMaxIssuers
@@ -144,7 +149,11 @@ func (s *IssuerSet) make(sp IssuerSpec) (*Server, error) {
 			return nil, err
 		}
 	}
-	return New(c)
+	srv, err := New(c)
+	if err == nil && s.cfg.LoginPage {
+		srv.EnableLoginPage()
+	}
+	return srv, err
 }
 
 // issuerKey is the signing key of issuer id: derived from the seed, or new.

@@ -40,8 +40,8 @@ type Server struct {
 	ring       *keyRing
 	replay     *replayCache
 	trusted    map[string]*TrustedIssuer // issuers of jwt-bearer assertions, by iss
-	// codeGuesses counts wrong user codes at /device.
-	codeGuesses failureWindow
+	// codeGuesses counts wrong user codes at /device, per client address and in all.
+	codeGuesses guessLimiter
 	// clientClaims are the compiled claims of the clients that have some, by client id.
 	clientClaims map[string]*ClaimTemplates
 	users        map[string]*User
@@ -57,6 +57,8 @@ type Server struct {
 	// dpopNonceKey, when set (Config.DPoPNonce), makes the token endpoint require DPoP nonces
 	// derived from it.
 	dpopNonceKey []byte
+	// login holds the login page's pending authorizations; nil when the login is headless.
+	login *loginPages
 }
 
 // New checks cfg and returns a Server. Errors are failure.Usage errors that name the bad part.

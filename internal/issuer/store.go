@@ -6,6 +6,8 @@ import (
 	"errors"
 	"sync"
 	"time"
+
+	"github.com/jwtkit/jwtkit/internal/claims"
 )
 
 // Store bounds. A full store refuses new entries (the server answers temporarily_unavailable)
@@ -33,6 +35,9 @@ type AuthCode struct {
 	Challenge string
 	Method    string
 	Expires   time.Time
+	// Claims are the claims typed at the login page (serve --login-page) for this login, put
+	// in its ID token; nil for none. They never hold a reserved claim (parseLoginClaims).
+	Claims *claims.Object `json:",omitempty"`
 }
 
 // Family is one grant's tokens: those issued from an authorization code and from every refresh

@@ -45,6 +45,9 @@ type grant struct {
 	// act is the RFC 8693 §4.1 actor claim, nil for none; notAfter, when set, caps exp.
 	act      map[string]any
 	notAfter time.Time
+	// loginClaims are the claims typed at the login page, which the ID token carries; nil
+	// for none.
+	loginClaims *claims.Object
 }
 
 // Grant types served at the token endpoint.

@@ -1,5 +1,6 @@
 // Package testenv gives tests the external programs they run against: the jwtkit binary built
-// from this module, node's jose (the npm project in testdata/interop) and Debian's jose tool.
+// from this module, node's jose (the npm project in testdata/interop), Debian's jose tool and
+// Debian's Chromium.
 //
 // It is a normal package, imported only by tests. A missing peer skips the test on a developer's
 // machine but fails it under CI (CI=true), where .ci/install-peers must have installed it. Every
