@@ -211,14 +211,7 @@ func resolveFetchSettings(g *Global, opts *FetchOptions) (*fetchSettings, error)
 	s.passphrase = pick("passphrase", opts.Passphrase, p.Passphrase)
 	s.audience = pick("audience", opts.Audience, p.Audience)
 
-	switch {
-	case changed("client-secret"):
-		s.secretSpec, s.secretSource = opts.ClientSecret, "--client-secret"
-	case p.ClientSecret != "":
-		s.secretSpec, s.secretSource = p.ClientSecret, "client-secret of profile "+quoteName(p.Name)
-	default:
-		s.secretSpec, s.secretSource = g.deps.Getenv("JWTKIT_CLIENT_SECRET"), "$JWTKIT_CLIENT_SECRET"
-	}
+	s.secretSpec, s.secretSource = g.secretSetting(changed, "client-secret", opts.ClientSecret, p.ClientSecret, p.Name, "JWTKIT_CLIENT_SECRET")
 	if s.passphrase == "" {
 		s.passphrase = g.deps.Getenv("JWTKIT_PASSPHRASE")
 	}
@@ -274,14 +267,7 @@ func resolveFetchSettings(g *Global, opts *FetchOptions) (*fetchSettings, error)
 	if err := resolveLoginSettings(s, p, opts, changed); err != nil {
 		return nil, err
 	}
-	switch {
-	case changed("dpop-key-passphrase"):
-		s.dpopPassphrase, s.dpopPassphraseSource = opts.DPoPKeyPassphrase, "--dpop-key-passphrase"
-	case p.DPoPKeyPassphrase != "":
-		s.dpopPassphrase, s.dpopPassphraseSource = p.DPoPKeyPassphrase, "dpop-key-passphrase of profile "+quoteName(p.Name)
-	default:
-		s.dpopPassphrase, s.dpopPassphraseSource = g.deps.Getenv("JWTKIT_DPOP_KEY_PASSPHRASE"), "$JWTKIT_DPOP_KEY_PASSPHRASE"
-	}
+	s.dpopPassphrase, s.dpopPassphraseSource = g.secretSetting(changed, "dpop-key-passphrase", opts.DPoPKeyPassphrase, p.DPoPKeyPassphrase, p.Name, "JWTKIT_DPOP_KEY_PASSPHRASE")
 	if s.dpopPassphrase != "" && s.dpopKey == "" && s.dpopPassphraseSource == "--dpop-key-passphrase" {
 		return nil, failure.Usagef("usage", "--dpop-key-passphrase opens the --dpop-key, but there is none; pass --dpop-key FILE or drop it")
 	}
@@ -391,4 +377,18 @@ func safeFlagText(s string) string {
 		out = out[:77] + "..."
 	}
 	return out
+}
+
+// secretSetting picks a secret setting the way fetch picks each one: the flag when it was given
+// (the profile key has the flag's name), else the profile's value, else the environment
+// variable env. It also says where the value came from, for messages that must not show it.
+func (g *Global) secretSetting(changed func(string) bool, flag, flagValue, profileValue, profile, env string) (value, source string) {
+	switch {
+	case changed(flag):
+		return flagValue, "--" + flag
+	case profileValue != "":
+		return profileValue, flag + " of profile " + quoteName(profile)
+	default:
+		return g.deps.Getenv(env), "$" + env
+	}
 }
