@@ -79,9 +79,24 @@ func newFetchCmdWith(g *Global, opts *FetchOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "fetch",
 		Aliases: []string{"token"},
-		Short:   "Get an access token with the OAuth2 client-credentials grant",
-		Long: `Get an access token from an OAuth2 token endpoint with the client-credentials grant
-(RFC 6749 §4.4) and print it alone on stdout, ready for curl -H "Authorization: Bearer …".
+		Short:   "Get an access token: client credentials, a login, a refresh, a token exchange",
+		Long: `Get an access token from an OAuth2 token endpoint and print it alone on stdout, ready for
+curl -H "Authorization: Bearer …".
+
+Grant (--grant):
+  client_credentials  the default (RFC 6749 §4.4): the client's own token
+  authorization_code  a person signs in (PKCE S256 always): the browser opens the sign-in page
+                      (--no-browser prints its URL) and the answer comes to a listener on
+                      127.0.0.1 at a random port (RFC 8252), or --redirect-uri; state, nonce
+                      and the iss response parameter (RFC 9207) are checked
+  device_code         RFC 8628: the user code and URL go to stderr; polled at the server's pace
+  refresh_token       --refresh-token, or the one --keep-refresh kept (0600)
+  token-exchange      RFC 8693: --subject-token (and --actor-token), their types,
+                      --requested-token-type, --audience and --resource
+  jwt-bearer          RFC 7523 §2.1: --assertion, or one minted with --assertion-key for
+                      --assertion-sub
+--keep-refresh keeps a login's refresh token and uses it before a new login; --logout forgets
+this login's tokens and revokes them at the server's revocation endpoint.
 
 Endpoint: --token-url URL, or --issuer URL, whose OpenID Connect or RFC 8414 metadata names the
 token endpoint. Plain http is allowed only to loopback hosts unless --insecure.
@@ -89,6 +104,8 @@ token endpoint. Plain http is allowed only to loopback hosts unless --insecure.
 Client authentication (--auth-method):
   client_secret_basic  the default: id and secret in an Authorization: Basic header
   client_secret_post   id and secret in the form body
+  client_secret_jwt    an RFC 7523 client assertion signed (HS256) with the client secret
+  none                 a public client: the client id alone (a login with PKCE)
   private_key_jwt      an RFC 7523 client assertion signed with --assertion-key (PEM, JWK or
                        JWK Set): iss = sub = the client id, aud the token endpoint (or the issuer
                        or a URL with --assertion-aud), a 2-minute exp and a random jti; the kid is

@@ -102,8 +102,10 @@ func newRoot(deps *Deps, args []string) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "jwtkit",
 		Short: "Mint, decode, verify and fetch JSON Web Tokens",
-		Long: `jwtkit mints, decodes and verifies JSON Web Tokens, generates keys and key sets, fetches
-access tokens with the OAuth2 client-credentials grant and serves a local issuer for tests.
+		Long: `jwtkit mints, decodes and verifies JSON Web Tokens, encrypts and decrypts them, generates
+keys and key sets, fetches access tokens (client credentials, a login, a refresh, a token
+exchange), serves a local OAuth 2.0 / OpenID Connect provider for tests, and audits a service's
+token checks.
 
 Tokens are read from the argument, or from stdin when it is absent or "-". The product goes to
 stdout alone, so commands compose in pipes; diagnostics go to stderr.
