@@ -2,13 +2,10 @@ package issuer
 
 import (
 	"bytes"
-	"crypto/rand"
 	"encoding/json"
-	"net/http/httptest"
 	"os/exec"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/jwtkit/jwtkit/internal/keys"
 	"github.com/jwtkit/jwtkit/internal/testenv"
@@ -20,11 +17,8 @@ import (
 // nonces at the token endpoint (RFC 9449 §8).
 func liveDPoPServer(t *testing.T, nonce bool) string {
 	t.Helper()
-	ts := httptest.NewUnstartedServer(nil)
-	issuerURL := "http://" + ts.Listener.Addr().String()
-	srv, err := New(Config{
-		Issuer: issuerURL,
-		Keys:   []keys.Key{genKey(t, "ES256")},
+	_, issuerURL := serveLive(t, Config{
+		Keys: []keys.Key{genKey(t, "ES256")},
 		Clients: []Client{
 			{ID: "ci", Secret: []byte("ci-secret"), Scopes: []string{"openid", "read:users"}},
 			{ID: "app", RedirectURIs: []string{"http://127.0.0.1/cb"}},
@@ -32,15 +26,7 @@ func liveDPoPServer(t *testing.T, nonce bool) string {
 		Users:         []User{{Subject: "alice"}},
 		RestrictHosts: true,
 		DPoPNonce:     nonce,
-		Now:           time.Now,
-		Rand:          rand.Reader,
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts.Config.Handler = srv
-	ts.Start()
-	t.Cleanup(ts.Close)
 	return issuerURL
 }
 

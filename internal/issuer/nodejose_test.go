@@ -2,10 +2,8 @@ package issuer
 
 import (
 	"bytes"
-	"crypto/rand"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -20,23 +18,11 @@ import (
 // against its own), and returns it with its URL.
 func liveServer(t *testing.T, alg string) (*Server, string) {
 	t.Helper()
-	ts := httptest.NewUnstartedServer(nil)
-	issuerURL := "http://" + ts.Listener.Addr().String()
-	srv, err := New(Config{
-		Issuer:    issuerURL,
+	return serveLive(t, Config{
 		Keys:      []keys.Key{genKey(t, alg)},
 		Clients:   []Client{{ID: "ci", Secret: []byte("ci-secret"), Scopes: []string{"read:users"}}},
 		AllowMint: true,
-		Now:       time.Now,
-		Rand:      rand.Reader,
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts.Config.Handler = srv
-	ts.Start()
-	t.Cleanup(ts.Close)
-	return srv, issuerURL
 }
 
 // nodeVerify verifies tok the way a node service does with jose's createRemoteJWKSet after

@@ -8,7 +8,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -27,15 +26,12 @@ import (
 // http://127.0.0.1/cb), a confidential client "web" (secret web-secret) and a user alice.
 func liveCodeServer(t *testing.T) (*Server, string) {
 	t.Helper()
-	ts := httptest.NewUnstartedServer(nil)
-	issuerURL := "http://" + ts.Listener.Addr().String()
 	alice := claims.NewObject()
 	alice.Set("name", "Alice")
 	alice.Set("email", "alice@example.test")
 	alice.Set("email_verified", true)
-	srv, err := New(Config{
-		Issuer: issuerURL,
-		Keys:   []keys.Key{genKey(t, "ES256")},
+	return serveLive(t, Config{
+		Keys: []keys.Key{genKey(t, "ES256")},
 		Clients: []Client{
 			{ID: "app", RedirectURIs: []string{"http://127.0.0.1/cb"}},
 			{ID: "web", Secret: []byte("web-secret"), RedirectURIs: []string{"http://127.0.0.1/cb"},
@@ -50,16 +46,7 @@ func liveCodeServer(t *testing.T) (*Server, string) {
 		RestrictHosts:  true,
 		// The device flow tests poll every second, not the default five.
 		DeviceInterval: time.Second,
-		Now:            time.Now,
-		Rand:           rand.Reader,
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts.Config.Handler = srv
-	ts.Start()
-	t.Cleanup(ts.Close)
-	return srv, issuerURL
 }
 
 // rpBearerKeys are the private keys of the client svc and the trusted issuer https://idp.test
@@ -241,22 +228,11 @@ func TestXOAuth2DeviceFlow(t *testing.T) {
 // token for alice; an assertion signed by another key is refused.
 func TestXOAuth2JWTBearer(t *testing.T) {
 	k := rsaKey()
-	ts := httptest.NewUnstartedServer(nil)
-	iss := "http://" + ts.Listener.Addr().String()
-	srv, err := New(Config{
-		Issuer:        iss,
+	_, iss := serveLive(t, Config{
 		Keys:          []keys.Key{genKey(t, "ES256")},
 		Clients:       []Client{{ID: "svc", Keys: []keys.Key{k.Public()}, Scopes: []string{"read:users", "write:users"}}},
 		RestrictHosts: true,
-		Now:           time.Now,
-		Rand:          rand.Reader,
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts.Config.Handler = srv
-	ts.Start()
-	t.Cleanup(ts.Close)
 	der, err := x509.MarshalPKCS8PrivateKey(k.JWK.Key)
 	if err != nil {
 		t.Fatal(err)
