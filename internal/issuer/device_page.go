@@ -16,7 +16,7 @@ var devicePage = sync.OnceValue(func() *template.Template {
 <body><h1>Device login</h1>
 {{if .Message}}<p role="status">{{.Message}}</p>{{end}}
 {{if .Form}}<form method="post" action="{{.Action}}">
-<p><label>Code shown on your device <input name="user_code" autocomplete="off" autocapitalize="characters" spellcheck="false" required autofocus></label></p>
+<p><label>Code shown on your device <input name="user_code" value="{{.UserCode}}" autocomplete="off" autocapitalize="characters" spellcheck="false" required autofocus></label></p>
 <p><label>User (empty for {{.DefaultUser}}) <input name="login_hint" autocomplete="username"></label></p>
 <p><button name="action" value="approve">Approve</button> <button name="action" value="deny">Deny</button></p>
 </form>{{end}}
@@ -27,6 +27,7 @@ var devicePage = sync.OnceValue(func() *template.Template {
 type devicePageData struct {
 	Message     string
 	Form        bool
+	UserCode    string // filled in from verification_uri_complete under the login page
 	Action      string
 	DefaultUser string
 }
@@ -43,7 +44,9 @@ type deviceOutcome struct {
 // serveDevice is the verification endpoint. Without a user_code it shows the form. With one
 // (the verification_uri_complete, or the form posted) it decides at once, like /authorize:
 // approved for the default user or the one login_hint (or user) names, or denied when action
-// is deny.
+// is deny. With the login page (EnableLoginPage) only the posted form decides: following
+// verification_uri_complete shows the form with the code filled in, so a person approves
+// with a click of their own, and a link alone approves nothing.
 func (s *Server) serveDevice(w http.ResponseWriter, r *http.Request, e *Entry) {
 	wantHTML := strings.Contains(r.Header.Get("Accept"), "text/html")
 	fail := func(status int, code, description string) {
@@ -69,6 +72,14 @@ func (s *Server) serveDevice(w http.ResponseWriter, r *http.Request, e *Entry) {
 		return
 	}
 	code, ok := NormalizeUserCode(typed)
+	if s.login != nil && r.Method != http.MethodPost {
+		shown := ""
+		if ok {
+			shown = code[:4] + "-" + code[4:]
+		}
+		s.writeDevicePage(w, http.StatusOK, devicePageData{Form: true, UserCode: shown})
+		return
+	}
 	if !ok {
 		fail(http.StatusBadRequest, ErrInvalidRequest, "the code is not 8 letters shown as XXXX-XXXX; check it on the device")
 		return

@@ -495,3 +495,30 @@ func TestUserCodeGuessing(t *testing.T) {
 		t.Errorf("the right code in the next window: %d %s", w.Code, w.Body)
 	}
 }
+
+// TestDevicePageUnderLoginPage: with the login page, following verification_uri_complete shows
+// the form with the code filled in and approves nothing; the person's POST approves.
+func TestDevicePageUnderLoginPage(t *testing.T) {
+	f, _ := newDeviceFixture(t)
+	f.srv.EnableLoginPage()
+	start := f.deviceStart(t, formValues("client_id", "tv"), nil)
+	uc, dc := start["user_code"].(string), start["device_code"].(string)
+	for _, accept := range []string{"text/html", ""} {
+		w := f.verify(http.MethodGet, formValues("user_code", strings.ToLower(uc)), accept)
+		if body := w.Body.String(); w.Code != http.StatusOK || !strings.Contains(body, `value="`+uc+`"`) || strings.Contains(body, "Approved") {
+			t.Fatalf("GET with the code (Accept %q): %d %s", accept, w.Code, body)
+		}
+	}
+	if status, body := f.poll(t, dc, nil, "client_id", "tv"); status != http.StatusBadRequest || body["error"] != ErrAuthorizationPending {
+		t.Fatalf("after the GETs the device must still wait: %d %v", status, body)
+	}
+	if w := f.verify(http.MethodGet, formValues("user_code", "<b>x</b>"), "text/html"); w.Code != http.StatusOK || strings.Contains(w.Body.String(), "<b>") {
+		t.Fatalf("a malformed code is not echoed: %d %s", w.Code, w.Body)
+	}
+	if w := f.verify(http.MethodPost, formValues("user_code", uc, "login_hint", "bob"), "text/html"); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "Approved for bob") {
+		t.Fatalf("the posted form: %d %s", w.Code, w.Body)
+	}
+	if status, body := f.poll(t, dc, nil, "client_id", "tv"); status != http.StatusOK || body["access_token"] == nil {
+		t.Fatalf("after approval: %d %v", status, body)
+	}
+}
