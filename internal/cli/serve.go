@@ -75,9 +75,10 @@ func newServeCmdWith(g *Global, opts *ServeOptions) *cobra.Command {
 		Use:   "serve",
 		Short: "Run a local OAuth2 / OpenID Connect provider for tests: login, tokens, JWKS, /mint",
 		Long: `Run a local issuer that services under test can trust: it publishes OpenID Connect and
-RFC 8414 discovery documents and a JWK Set, issues RFC 9068 access tokens (typ at+jwt) with the
-client-credentials, authorization code (PKCE) and refresh token grants, OpenID Connect ID
-tokens, and signs claims posted to /mint.
+RFC 8414 discovery documents and a JWK Set, issues RFC 9068 access tokens (typ at+jwt) with
+every common grant (client credentials, authorization code with PKCE, rotating refresh tokens,
+device code, token exchange, jwt-bearer), OpenID Connect ID tokens, introspects and revokes
+them, and signs claims posted to /mint: the local OAuth 2.0 / OpenID Connect provider for tests.
 
 Once it listens, serve prints the issuer URL alone on stdout (so a script can read it; with
 --json, one line {"issuer","port","jwks_uri","token_endpoint","mint_endpoint","alg","kids"}) and
@@ -93,10 +94,16 @@ Endpoints, under the issuer URL:
                                            login_hint one) at once and redirects to the
                                            client's registered redirect URI with code, state, iss;
                                            with --login-page, a page to pick or type the user
-  /token                                   client_credentials, authorization_code, refresh_token
-                                           (client_secret_basic, client_secret_post,
-                                           private_key_jwt; none for public clients)
-  /userinfo                                the user's claims for a Bearer access token
+                                           (and /device shows its form, the code filled in,
+                                           instead of approving a followed link)
+  /token                                   client_credentials, authorization_code (PKCE),
+                                           refresh_token (rotating), device_code, token
+                                           exchange (RFC 8693), jwt-bearer (RFC 7523);
+                                           client_secret_basic, client_secret_post,
+                                           private_key_jwt, none for public clients;
+                                           DPoP-bound tokens (RFC 9449)
+  /device_authorization, /device           the device flow (RFC 8628) and its verification page
+  /userinfo                                the user's claims for a Bearer or DPoP access token
   /introspect, /revoke                     RFC 7662 and RFC 7009, for authenticated clients
   /end_session                             RP-initiated logout (redirects to a registered
                                            post_logout_redirect_uri)
