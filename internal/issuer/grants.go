@@ -87,6 +87,7 @@ func (s *Server) startFamily(g *grant, familyID string, authTime, replayable tim
 		Expires: replayable,
 		JTIs:    map[string]time.Time{g.jti: now.Add(s.ttl)},
 		JKT:     refreshBinding(g),
+		Claims:  g.loginClaims,
 	}
 	refresh := ""
 	if g.client.RefreshTokens || hasScope(g.scope, "offline_access") {
@@ -95,6 +96,9 @@ func (s *Server) startFamily(g *grant, familyID string, authTime, replayable tim
 		}
 		f.Current = TokenHash(refresh)
 		f.Expires = now.Add(s.refreshTTL)
+	}
+	if oerr := s.keepLoginClaims(g, now); oerr != nil {
+		return tokenResponse{}, oerr
 	}
 	if err := s.store.PutFamily(f, now); err != nil {
 		return tokenResponse{}, storeFailed(err)
@@ -133,8 +137,13 @@ func (s *Server) refreshGrant(c *Client, form url.Values, jkt string) (tokenResp
 	if oerr != nil {
 		return tokenResponse{}, oerr
 	}
-	g := grant{jkt: jkt, grantType: GrantRefreshToken, client: c, scope: scope, audience: aud, subject: f.Subject, authTime: f.AuthTime.Unix()}
+	g := grant{jkt: jkt, grantType: GrantRefreshToken, client: c, scope: scope, audience: aud, subject: f.Subject, authTime: f.AuthTime.Unix(), loginClaims: f.Claims}
 	if g.jti, oerr = s.randomID(16); oerr != nil {
+		return tokenResponse{}, oerr
+	}
+	// Recorded before the rotation, so that a store with no room refuses the refresh while
+	// the presented token still works; an unused record goes away when it expires.
+	if oerr := s.keepLoginClaims(&g, now); oerr != nil {
 		return tokenResponse{}, oerr
 	}
 	next, oerr := s.randomID(32)
@@ -151,6 +160,18 @@ func (s *Server) refreshGrant(c *Client, form url.Values, jkt string) (tokenResp
 		return tokenResponse{}, invalidGrant("the refresh token was already used or revoked; every token of its grant is revoked now (RFC 9700 §4.14.2)")
 	}
 	return s.userTokens(&g, next, "")
+}
+
+// keepLoginClaims records the claims typed at the login page of g, if any, for its access
+// token (g.jti), so that /userinfo answers them while the token lives.
+func (s *Server) keepLoginClaims(g *grant, now time.Time) *oauthError {
+	if g.loginClaims == nil {
+		return nil
+	}
+	if err := s.store.PutLoginClaims(g.jti, g.loginClaims, now.Add(s.ttl), now); err != nil {
+		return storeFailed(err)
+	}
+	return nil
 }
 
 // narrowScope returns the requested scope when every scope in it is in granted (RFC 6749 §6),

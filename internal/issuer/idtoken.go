@@ -41,15 +41,22 @@ func (s *Server) idToken(g *grant, accessToken, nonce string) (string, *oauthErr
 	for _, kv := range released {
 		p.Set(kv[0].(string), kv[1])
 	}
-	if g.loginClaims != nil {
-		for _, name := range g.loginClaims.Keys() {
-			if !contains(reservedUserClaims, name) {
-				v, _ := g.loginClaims.Get(name)
-				p.Set(name, v)
-			}
+	setLoginClaims(p, g.loginClaims)
+	return s.sign(st.signer, header, p)
+}
+
+// setLoginClaims sets in p the claims typed at the login page (nil for none) over those p
+// has, except the reserved ones, which the form refuses already.
+func setLoginClaims(p, typed *claims.Object) {
+	if typed == nil {
+		return
+	}
+	for _, name := range typed.Keys() {
+		if !contains(reservedUserClaims, name) {
+			v, _ := typed.Get(name)
+			p.Set(name, v)
 		}
 	}
-	return s.sign(st.signer, header, p)
 }
 
 // lookupUser returns the configured user of sub, or a user of that sub without claims.

@@ -95,7 +95,7 @@ var loginPage = sync.OnceValue(func() *template.Template {
 <input type="hidden" name="login_token" value="{{.Token}}">
 <p><label>User <select name="user" id="user">{{range .Users}}<option value="{{.}}"{{if eq . $.Selected}} selected{{end}}>{{.}}</option>{{end}}</select></label></p>
 <p><label>Or another subject <input name="sub" id="sub" value="{{.Sub}}" autocomplete="off" spellcheck="false"></label></p>
-<p><label>Extra claims of the ID token (a JSON object) <textarea name="claims" id="claims" rows="4" cols="60" maxlength="2048" spellcheck="false">{{.Claims}}</textarea></label></p>
+<p><label>Extra claims of the ID tokens and userinfo (a JSON object) <textarea name="claims" id="claims" rows="4" cols="60" maxlength="2048" spellcheck="false">{{.Claims}}</textarea></label></p>
 <p>Scope: <code>{{.Scope}}</code></p>
 <p><button name="action" value="login" id="login">Log in</button> <button name="action" value="cancel" id="cancel">Cancel</button></p>
 </form>

@@ -36,7 +36,7 @@ type AuthCode struct {
 	Method    string
 	Expires   time.Time
 	// Claims are the claims typed at the login page (serve --login-page) for this login, put
-	// in its ID token; nil for none. They never hold a reserved claim (parseLoginClaims).
+	// in its ID tokens (the first and those of refreshes) and /userinfo; nil for none. They never hold a reserved claim (parseLoginClaims).
 	Claims *claims.Object `json:",omitempty"`
 }
 
@@ -59,6 +59,10 @@ type Family struct {
 	JKT string `json:",omitempty"`
 	// JTIs are the jti of the access tokens issued in the family, with their expiry.
 	JTIs map[string]time.Time
+	// Claims are the claims typed at the login page for the login that started the family
+	// (AuthCode.Claims), which the ID tokens of its refreshes carry; nil for none, and in a
+	// record written before they were kept.
+	Claims *claims.Object `json:",omitempty"`
 }
 
 // RefreshState says what a presented refresh token turned out to be.
@@ -105,6 +109,7 @@ type Store interface {
 	Revoked(jti string, now time.Time) bool
 	DeviceStore
 	JTIStore
+	LoginClaimsStore
 }
 
 // TokenHash is the key a Store keeps a secret under: base64url(SHA-256(secret)).
@@ -125,6 +130,8 @@ type MemoryStore struct {
 	devices   map[string]*deviceEntry
 	userCodes map[string]*deviceEntry
 	jtis      map[string]time.Time // used assertion jti -> its expiry
+	// loginClaims are the claims typed at the login page, by access token jti.
+	loginClaims map[string]loginClaimsEntry
 }
 
 type codeEntry struct {
@@ -134,20 +141,22 @@ type codeEntry struct {
 }
 
 // NewMemoryStore returns an empty MemoryStore holding at most capacity entries of each kind
-// (codes, families, refresh tokens, revoked tokens, device authorizations, used assertion ids); capacity <= 0 means DefaultStoreCapacity.
+// (codes, families, refresh tokens, revoked tokens, device authorizations, used assertion ids,
+// login-claims records); capacity <= 0 means DefaultStoreCapacity.
 func NewMemoryStore(capacity int) *MemoryStore {
 	if capacity <= 0 {
 		capacity = DefaultStoreCapacity
 	}
 	return &MemoryStore{
-		capacity:  capacity,
-		codes:     map[string]*codeEntry{},
-		families:  map[string]*Family{},
-		refresh:   map[string]string{},
-		revoked:   map[string]time.Time{},
-		devices:   map[string]*deviceEntry{},
-		userCodes: map[string]*deviceEntry{},
-		jtis:      map[string]time.Time{},
+		capacity:    capacity,
+		codes:       map[string]*codeEntry{},
+		families:    map[string]*Family{},
+		refresh:     map[string]string{},
+		revoked:     map[string]time.Time{},
+		devices:     map[string]*deviceEntry{},
+		userCodes:   map[string]*deviceEntry{},
+		jtis:        map[string]time.Time{},
+		loginClaims: map[string]loginClaimsEntry{},
 	}
 }
 
@@ -176,6 +185,7 @@ func (m *MemoryStore) sweep(now time.Time) {
 	}
 	m.sweepDevices(now)
 	m.sweepJTIs(now)
+	m.sweepLoginClaims(now)
 }
 
 func (m *MemoryStore) familyHasLiveJTI(f *Family, now time.Time) bool {

@@ -20,10 +20,13 @@ var (
 	bucketDevices   = []byte("devices")
 	bucketUserCodes = []byte("usercodes")
 	bucketJTIs      = []byte("jtis")
+	// bucketLoginClaims holds the claims typed at the login page by access token jti
+	// (LoginClaimsStore); a file written before it existed gets it empty when opened.
+	bucketLoginClaims = []byte("loginclaims")
 	// bucketIssuers holds one bucket per named issuer of an IssuerSet, each with the buckets
 	// above (but meta) for that issuer's records; the default issuer's are at the top level.
 	bucketIssuers = []byte("issuers")
-	boltBuckets   = [][]byte{bucketCodes, bucketFamilies, bucketRefresh, bucketRevoked, bucketDevices, bucketUserCodes, bucketJTIs}
+	boltBuckets   = [][]byte{bucketCodes, bucketFamilies, bucketRefresh, bucketRevoked, bucketDevices, bucketUserCodes, bucketJTIs, bucketLoginClaims}
 )
 
 // boltFormat is the meta "format" value of a state file this version writes and reads.
@@ -316,6 +319,7 @@ func (s *BoltStore) sweepTx(tx *bolt.Tx, now time.Time, t *boltTx) {
 		var exp time.Time
 		return json.Unmarshal(v, &exp) != nil || !exp.After(now)
 	})
+	collect(bucketLoginClaims, func(v []byte) bool { return expiredLoginClaims(v, now) })
 }
 
 // liveRevokedJTI reports whether a revoked family still has an access token that has not

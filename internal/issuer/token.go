@@ -45,8 +45,8 @@ type grant struct {
 	// act is the RFC 8693 §4.1 actor claim, nil for none; notAfter, when set, caps exp.
 	act      map[string]any
 	notAfter time.Time
-	// loginClaims are the claims typed at the login page, which the ID token carries; nil
-	// for none.
+	// loginClaims are the claims typed at the login page of the grant's login, which its ID
+	// tokens carry and /userinfo answers for its access tokens; nil for none.
 	loginClaims *claims.Object
 }
 

@@ -10,7 +10,8 @@ import (
 // serveUserinfo is the UserInfo endpoint (OpenID Connect Core §5.3): a GET or POST with a
 // Bearer access token (RFC 6750 §2.1, or access_token in a POST form, §2.2) of this issuer
 // whose scope has openid, or a DPoP-bound one under the DPoP scheme with a proof (RFC 9449
-// §7). It answers sub and the user's claims the token's scope releases; a refused request gets
+// §7). It answers sub, the user's claims the token's scope releases and, for a token of a
+// login at the login page, the claims typed there (winning, as in the ID token); a refused request gets
 // 401 with the challenge userinfoChallenge makes.
 func (s *Server) serveUserinfo(w http.ResponseWriter, r *http.Request, e *Entry) {
 	challenge := challengeBoth
@@ -78,6 +79,9 @@ func (s *Server) serveUserinfo(w http.ResponseWriter, r *http.Request, e *Entry)
 	}
 	for _, kv := range released {
 		out.Set(kv[0].(string), kv[1])
+	}
+	if jti, _ := p.Payload["jti"].(string); jti != "" {
+		setLoginClaims(out, s.store.LoginClaims(jti, s.cfg.Now()))
 	}
 	body, err := out.MarshalJSON()
 	if err != nil {
