@@ -144,13 +144,7 @@ func (s *Server) serveDevice(w http.ResponseWriter, r *http.Request, e *Entry) {
 func (s *Server) writeDevicePage(w http.ResponseWriter, status int, data devicePageData) {
 	data.Action = s.basePath + PathDevice
 	data.DefaultUser = s.user.Subject
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Security-Policy", "default-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
+	pageHeaders(w, "") // the form posts to this server alone
 	w.WriteHeader(status)
 	_ = devicePage().Execute(w, data)
 }

@@ -113,7 +113,7 @@ type loginForm struct {
 	message, user, sub, claims string
 }
 
-// pageHeaders sets the headers of every login page: no caching, no framing, nothing loaded,
+// pageHeaders sets the headers of the pages a person uses (login, device): no caching, no framing, nothing loaded,
 // forms posted only here and (since a browser checks the redirect a form post gets) to the
 // origin of redirectURI.
 func pageHeaders(w http.ResponseWriter, redirectURI string) {
