@@ -152,18 +152,32 @@ func newMTLSServer(t *testing.T, pki *testPKI) *mtlsServer {
 	return m
 }
 
+// mtlsFixture is an RFC 8705 server with its CA written to ca, and a client certificate the CA
+// issued (DER certDER, PEM file cert) with its key (keyFile), all under dir.
+type mtlsFixture struct {
+	srv                    *mtlsServer
+	dir, ca, cert, keyFile string
+	certDER                []byte
+}
+
+func newMTLSFixture(t *testing.T) mtlsFixture {
+	t.Helper()
+	pki := newTestPKI(t)
+	f := mtlsFixture{srv: newMTLSServer(t, pki), dir: t.TempDir()}
+	f.ca = writePEM(t, f.dir, "ca.pem", "CERTIFICATE", pki.caCert.Raw)
+	key := newECKey(t)
+	f.certDER = pki.issue(t, key, "jwtkit-mtls", false)
+	f.cert = writePEM(t, f.dir, "client.pem", "CERTIFICATE", f.certDER)
+	f.keyFile = writeKeyPEM(t, f.dir, "client.key", key)
+	return f
+}
+
 // TestFetchMutualTLS gets a certificate-bound token through the server's mtls_endpoint_aliases
 // token endpoint, trusting the server by --ca-cert; --verbose names the alias and the
 // binding, and never shows the key; a profile's client-cert and client-key work as the flags.
 func TestFetchMutualTLS(t *testing.T) {
-	pki := newTestPKI(t)
-	srv := newMTLSServer(t, pki)
-	dir := t.TempDir()
-	ca := writePEM(t, dir, "ca.pem", "CERTIFICATE", pki.caCert.Raw)
-	key := newECKey(t)
-	certDER := pki.issue(t, key, "jwtkit-mtls", false)
-	cert := writePEM(t, dir, "client.pem", "CERTIFICATE", certDER)
-	keyFile := writeKeyPEM(t, dir, "client.key", key)
+	f := newMTLSFixture(t)
+	srv, dir, ca, cert, keyFile, certDER := f.srv, f.dir, f.ca, f.cert, f.keyFile, f.certDER
 	keyPEM, _ := os.ReadFile(keyFile)
 	thumb := oauth.CertThumbprint(certDER)
 
@@ -216,13 +230,8 @@ func TestFetchMutualTLS(t *testing.T) {
 // error (exit 3); a missing half of the pair, or a key of another certificate, is exit 2
 // before any request.
 func TestFetchMutualTLSRefusals(t *testing.T) {
-	pki := newTestPKI(t)
-	srv := newMTLSServer(t, pki)
-	dir := t.TempDir()
-	ca := writePEM(t, dir, "ca.pem", "CERTIFICATE", pki.caCert.Raw)
-	key := newECKey(t)
-	cert := writePEM(t, dir, "client.pem", "CERTIFICATE", pki.issue(t, key, "jwtkit-mtls", false))
-	keyFile := writeKeyPEM(t, dir, "client.key", key)
+	f := newMTLSFixture(t)
+	srv, dir, ca, cert, keyFile := f.srv, f.dir, f.ca, f.cert, f.keyFile
 	strangerKey := newECKey(t)
 	stranger := writePEM(t, dir, "stranger.pem", "CERTIFICATE", (*testPKI)(nil).issue(t, strangerKey, "stranger", false))
 	strangerKeyFile := writeKeyPEM(t, dir, "stranger.key", strangerKey)
@@ -269,13 +278,8 @@ func TestFetchMutualTLSRefusals(t *testing.T) {
 // token_endpoint_auth_methods_supported and what was given (issue 14), said under --verbose;
 // nothing that fits is exit 2 with the server's list.
 func TestFetchAutoAuthMethod(t *testing.T) {
-	pki := newTestPKI(t)
-	srv := newMTLSServer(t, pki)
-	dir := t.TempDir()
-	ca := writePEM(t, dir, "ca.pem", "CERTIFICATE", pki.caCert.Raw)
-	key := newECKey(t)
-	cert := writePEM(t, dir, "client.pem", "CERTIFICATE", pki.issue(t, key, "jwtkit-mtls", false))
-	keyFile := writeKeyPEM(t, dir, "client.key", key)
+	f := newMTLSFixture(t)
+	srv, ca, cert, keyFile := f.srv, f.ca, f.cert, f.keyFile
 
 	h := fetchHarness(t)
 	delete(h.env, "JWTKIT_CLIENT_SECRET")
