@@ -61,6 +61,18 @@ type result struct {
 	allocated      uint64 // bytes allocated during the run (TotalAlloc delta)
 }
 
+// setEnv adds env to the world's environment until t (a case's subtest) ends.
+func (w *world) setEnv(t *testing.T, env map[string]string) {
+	for k, v := range env {
+		w.env[k] = v
+	}
+	t.Cleanup(func() {
+		for k := range env {
+			delete(w.env, k)
+		}
+	})
+}
+
 // run executes jwtkit in-process with stdin.
 func (w *world) run(stdin io.Reader, args ...string) result {
 	streams, _, out, errOut := iostreams.Test()

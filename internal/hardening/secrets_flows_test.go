@@ -459,14 +459,7 @@ func TestNoSecretLeaksFlows(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			for k, v := range tc.env {
-				w.env[k] = v
-			}
-			defer func() {
-				for k := range tc.env {
-					delete(w.env, k)
-				}
-			}()
+			w.setEnv(t, tc.env)
 			var stdin io.Reader
 			if name := tc.env["STDIN"]; name != "" {
 				stdin = strings.NewReader(w.env[name] + "\n")

@@ -302,14 +302,7 @@ client-secret = "`+clientCanary+`"
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			for k, v := range tc.env {
-				w.env[k] = v
-			}
-			defer func() {
-				for k := range tc.env {
-					delete(w.env, k)
-				}
-			}()
+			w.setEnv(t, tc.env)
 			var stdin io.Reader
 			if tc.stdin != "" {
 				stdin = strings.NewReader(tc.stdin)
