@@ -908,3 +908,29 @@ func TestFetchGuessedAssertionKidIsNamed(t *testing.T) {
 		})
 	}
 }
+
+// TestFetchMinTTL: --min-ttl warns on stderr when the access token expires sooner than asked
+// (issue 14), and is quiet otherwise; the token still goes to stdout and the exit code is 0.
+func TestFetchMinTTL(t *testing.T) {
+	srv := newFetchServer(t, fetchOKReply(300))
+	for _, tc := range []struct {
+		minTTL, want string
+	}{
+		{"10m", "jwtkit: warning: the access token expires in 5m, sooner than --min-ttl 10m\n"},
+		{"5m", ""},
+		{"1m", ""},
+	} {
+		t.Run(tc.minTTL, func(t *testing.T) {
+			h := fetchHarness(t)
+			if code := h.fetch(t, srv, "--no-cache", "--min-ttl", tc.minTTL); code != 0 {
+				t.Fatalf("exit %d: %s", code, h.stderr)
+			}
+			if got := h.stdout.String(); got != fetchAccessToken+"\n" {
+				t.Errorf("stdout %q, want the token alone", got)
+			}
+			if got := h.stderr.String(); got != tc.want {
+				t.Errorf("stderr %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
