@@ -41,26 +41,34 @@ func WriteCompletion(root *cobra.Command, shell string, w io.Writer, description
 	return fmt.Errorf("unknown shell %q: use %s", shell, strings.Join(CompletionShells(), ", "))
 }
 
-// completionInstall tells, per shell, how to load the script for one session and for good.
-var completionInstall = map[string]string{
-	"bash": `Load completions in the current shell:
+// completionInstall tells how to load shell's script for one session and for good. (A switch,
+// not a map: package initialisation is paid by every run; see failure.Sentinel.)
+func completionInstall(shell string) string {
+	switch shell {
+	case "bash":
+		return `Load completions in the current shell:
   source <(jwtkit completion bash)
 and for every new shell (needs the bash-completion package):
   jwtkit completion bash > ~/.local/share/bash-completion/completions/jwtkit
-Packages (deb, rpm, Homebrew) install it for you.`,
-	"zsh": `If completion is not yet enabled in zsh, put "autoload -U compinit; compinit" in ~/.zshrc.
+Packages (deb, rpm, Homebrew) install it for you.`
+	case "zsh":
+		return `If completion is not yet enabled in zsh, put "autoload -U compinit; compinit" in ~/.zshrc.
 Load completions in the current shell:
   source <(jwtkit completion zsh)
 and for every new shell, write the script as _jwtkit in a directory of your $fpath:
   jwtkit completion zsh > "${fpath[1]}/_jwtkit"
-Packages (deb, rpm, Homebrew) install it for you.`,
-	"fish": `Load completions in the current shell:
+Packages (deb, rpm, Homebrew) install it for you.`
+	case "fish":
+		return `Load completions in the current shell:
   jwtkit completion fish | source
 and for every new shell:
-  jwtkit completion fish > ~/.config/fish/completions/jwtkit.fish`,
-	"powershell": `Load completions in the current shell:
+  jwtkit completion fish > ~/.config/fish/completions/jwtkit.fish`
+	case "powershell":
+		return `Load completions in the current shell:
   jwtkit completion powershell | Out-String | Invoke-Expression
-and for every new shell, add that line to your PowerShell profile ($PROFILE).`,
+and for every new shell, add that line to your PowerShell profile ($PROFILE).`
+	}
+	return ""
 }
 
 // newCompletionCmd replaces cobra's default completion command with one whose help has
@@ -97,7 +105,7 @@ SHELL --help" for how to load one.
 			Use:   shell,
 			Short: "Print the completion script for " + shellTitle(shell),
 			Long: "Print the completion script for " + shellTitle(shell) + " on stdout.\n\n" +
-				completionInstall[shell] + "\n\n" + exitCodesHelp,
+				completionInstall(shell) + "\n\n" + exitCodesHelp,
 			Example:           "  $ jwtkit completion " + shell + " > " + CompletionFileName(shell),
 			Args:              cobra.NoArgs,
 			ValidArgsFunction: cobra.NoFileCompletions,
@@ -250,13 +258,38 @@ func fixed(choices []cobra.Completion) cobra.CompletionFunc {
 	return cobra.FixedCompletions(choices, cobra.ShellCompDirectiveNoFileComp)
 }
 
-// algDescriptions say in a few words what each algorithm is.
-var algDescriptions = map[string]string{
-	"HS256": "HMAC SHA-256, a shared secret", "HS384": "HMAC SHA-384, a shared secret", "HS512": "HMAC SHA-512, a shared secret",
-	"RS256": "RSA PKCS#1 v1.5 SHA-256", "RS384": "RSA PKCS#1 v1.5 SHA-384", "RS512": "RSA PKCS#1 v1.5 SHA-512",
-	"PS256": "RSA-PSS SHA-256", "PS384": "RSA-PSS SHA-384", "PS512": "RSA-PSS SHA-512",
-	"ES256": "ECDSA P-256 SHA-256", "ES384": "ECDSA P-384 SHA-384", "ES512": "ECDSA P-521 SHA-512",
-	"EdDSA": "Ed25519",
+// algDescription says in a few words what the algorithm alg is. (A switch, not a map: package
+// initialisation is paid by every run; see failure.Sentinel.)
+func algDescription(alg string) string {
+	switch alg {
+	case "HS256":
+		return "HMAC SHA-256, a shared secret"
+	case "HS384":
+		return "HMAC SHA-384, a shared secret"
+	case "HS512":
+		return "HMAC SHA-512, a shared secret"
+	case "RS256":
+		return "RSA PKCS#1 v1.5 SHA-256"
+	case "RS384":
+		return "RSA PKCS#1 v1.5 SHA-384"
+	case "RS512":
+		return "RSA PKCS#1 v1.5 SHA-512"
+	case "PS256":
+		return "RSA-PSS SHA-256"
+	case "PS384":
+		return "RSA-PSS SHA-384"
+	case "PS512":
+		return "RSA-PSS SHA-512"
+	case "ES256":
+		return "ECDSA P-256 SHA-256"
+	case "ES384":
+		return "ECDSA P-384 SHA-384"
+	case "ES512":
+		return "ECDSA P-521 SHA-512"
+	case "EdDSA":
+		return "Ed25519"
+	}
+	return ""
 }
 
 // algCompleter offers the algorithms; withNone adds "none" (mint only); list completes
@@ -275,7 +308,7 @@ func algCompleter(withNone, list bool) cobra.CompletionFunc {
 			if slices.Contains(given, alg) {
 				continue
 			}
-			out = append(out, cobra.CompletionWithDesc(prefix+alg, algDescriptions[alg]))
+			out = append(out, cobra.CompletionWithDesc(prefix+alg, algDescription(alg)))
 		}
 		if withNone {
 			out = append(out, cobra.CompletionWithDesc("none", "an unsigned token (for testing verifiers)"))

@@ -56,17 +56,25 @@ type fetchSettings struct {
 	bearer bearerSettings
 }
 
-// grantNames maps --grant values to grant types; the device grant also goes by its URN.
-var grantNames = map[string]string{
-	"client_credentials":     oauth.GrantClientCredentials,
-	"authorization_code":     oauth.GrantAuthorizationCode,
-	"device_code":            oauth.GrantDeviceCode,
-	oauth.GrantDeviceCode:    oauth.GrantDeviceCode,
-	"refresh_token":          oauth.GrantRefreshToken,
-	"token-exchange":         oauth.GrantTokenExchange,
-	oauth.GrantTokenExchange: oauth.GrantTokenExchange,
-	"jwt-bearer":             oauth.GrantJWTBearer,
-	oauth.GrantJWTBearer:     oauth.GrantJWTBearer,
+// grantType returns the grant type a --grant value names; the device, exchange and jwt-bearer
+// grants also go by their URNs. (A switch, not a map: package initialisation is paid by every
+// run; see failure.Sentinel.)
+func grantType(name string) (string, bool) {
+	switch name {
+	case "client_credentials":
+		return oauth.GrantClientCredentials, true
+	case "authorization_code":
+		return oauth.GrantAuthorizationCode, true
+	case "device_code", oauth.GrantDeviceCode:
+		return oauth.GrantDeviceCode, true
+	case "refresh_token":
+		return oauth.GrantRefreshToken, true
+	case "token-exchange", oauth.GrantTokenExchange:
+		return oauth.GrantTokenExchange, true
+	case "jwt-bearer", oauth.GrantJWTBearer:
+		return oauth.GrantJWTBearer, true
+	}
+	return "", false
 }
 
 // grantName is the grant as --grant names it.
@@ -318,7 +326,7 @@ func resolveLoginSettings(s *fetchSettings, p *config.Profile, opts *FetchOption
 	if name == "" {
 		name = "client_credentials"
 	}
-	grant, ok := grantNames[name]
+	grant, ok := grantType(name)
 	if !ok {
 		names := []string{"client_credentials", "authorization_code", "device_code", "refresh_token", "token-exchange", "jwt-bearer"}
 		return failure.Usagef("usage", "unknown --grant %q: use %s%s", safeFlagText(name), strings.Join(names, ", "), suggest.Hint(name, names))

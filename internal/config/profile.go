@@ -107,9 +107,17 @@ func Keys() []string { return slices.Clone(profileKeys) }
 var authMethods = []string{"client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt",
 	"tls_client_auth", "self_signed_tls_client_auth", "none"}
 
-// secretKeys are the keys whose values are secrets: they never appear in a message.
-var secretKeys = map[string]bool{"client-secret": true, "passphrase": true, "assertion-key": true, "dpop-key": true, "dpop-key-passphrase": true,
-	"subject-token": true, "actor-token": true, "assertion": true, "client-key": true}
+// isSecretKey reports whether key's value is a secret, which never appears in a message. A
+// switch, not a map: a map literal is package initialisation every run pays for (see
+// failure.Sentinel).
+func isSecretKey(key string) bool {
+	switch key {
+	case "client-secret", "passphrase", "assertion-key", "dpop-key", "dpop-key-passphrase",
+		"subject-token", "actor-token", "assertion", "client-key":
+		return true
+	}
+	return false
+}
 
 // maxValueLen bounds a string value; maxListLen a list.
 const (
@@ -560,7 +568,7 @@ func describeParseError(data []byte, err error) string {
 	if d.Column > 0 {
 		where += fmt.Sprintf(", column %d", d.Column)
 	}
-	if secretKeys[d.Key] {
+	if isSecretKey(d.Key) {
 		return fmt.Sprintf("invalid TOML at %s, in the value of %s (not shown)", where, d.Key)
 	}
 	return fmt.Sprintf("invalid TOML at %s: %s", where, sanitizeMessage(d.Message))

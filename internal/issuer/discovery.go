@@ -79,7 +79,7 @@ func (s *Server) Metadata(oidc bool) Metadata {
 		IntrospectionEndpointAuthMethodsSupported:  authMethods,
 		RevocationEndpointAuthMethodsSupported:     tokenAuth,
 		AuthorizationResponseIssParameterSupported: true,
-		DPoPSigningAlgValuesSupported:              dpopAlgs,
+		DPoPSigningAlgValuesSupported:              dpopAlgs(),
 	}
 	if oidc {
 		m.UserinfoEndpoint = s.URL(PathUserinfo)

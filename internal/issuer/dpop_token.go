@@ -19,7 +19,7 @@ import (
 const dpopWindow = 5 * time.Minute
 
 // dpopAlgs are the proof algorithms the server accepts and announces.
-var dpopAlgs = dpop.DefaultAlgs
+func dpopAlgs() []string { return dpop.DefaultAlgs }
 
 // tokenDPoP checks the DPoP proof of a token request (RFC 9449 §4.3, §5): none gives nil, a
 // valid one what it proves (the thumbprint of its key, its jti). A bad proof is
@@ -34,7 +34,7 @@ func (s *Server) tokenDPoP(w http.ResponseWriter, r *http.Request) (*dpop.Verifi
 		return nil, newError(http.StatusBadRequest, dpop.CodeInvalidProof, "more than one DPoP header (RFC 9449 §4.3)")
 	}
 	now := s.cfg.Now()
-	opts := dpop.VerifyOptions{Algs: dpopAlgs, Window: dpopWindow}
+	opts := dpop.VerifyOptions{Algs: dpopAlgs(), Window: dpopWindow}
 	if s.dpopNonceKey != nil {
 		opts.Nonces = []string{s.dpopNonce(now, 0), s.dpopNonce(now, -1)}
 		w.Header().Set("DPoP-Nonce", opts.Nonces[0])
@@ -113,7 +113,7 @@ func (s *Server) resourceDPoP(r *http.Request, payload map[string]any, raw strin
 	}
 	now := s.cfg.Now()
 	v, err := dpop.Verify(values[0], r.Method, s.URL(PathUserinfo), now,
-		dpop.VerifyOptions{Algs: dpopAlgs, Window: dpopWindow, AccessToken: raw, JKT: jkt})
+		dpop.VerifyOptions{Algs: dpopAlgs(), Window: dpopWindow, AccessToken: raw, JKT: jkt})
 	if err != nil {
 		oerr := proofError(err)
 		oerr.status = http.StatusUnauthorized

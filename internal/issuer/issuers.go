@@ -35,17 +35,19 @@ func issuerIDChars(id string) bool {
 	return true
 }
 
-// rootSegments are the first path segments of the default issuer's endpoints; no issuer id may
-// be one of them.
-var rootSegments = func() map[string]bool {
-	m := map[string]bool{}
-	for _, p := range []string{PathOpenIDConfiguration, PathJWKS, PathToken, PathMint, PathAuthorize,
+// isRootSegment reports whether id is the first path segment of one of the default issuer's
+// endpoints; no issuer id may be one of them.
+// (Worked out per call, not held in a map built at start: package initialisation is paid by
+// every jwtkit run; see failure.Sentinel.)
+func isRootSegment(id string) bool {
+	for _, p := range [...]string{PathOpenIDConfiguration, PathJWKS, PathToken, PathMint, PathAuthorize,
 		PathUserinfo, PathIntrospect, PathRevoke, PathEndSession, PathDeviceAuthorization, PathDevice} {
-		seg, _, _ := strings.Cut(strings.TrimPrefix(p, "/"), "/")
-		m[seg] = true
+		if seg, _, _ := strings.Cut(strings.TrimPrefix(p, "/"), "/"); seg == id {
+			return true
+		}
 	}
-	return m
-}()
+	return false
+}
 
 // IssuerSpec is one named issuer of an IssuerSet, at /{ID} under the default issuer.
 type IssuerSpec struct {
@@ -125,7 +127,7 @@ func NewIssuerSet(cfg IssuerSetConfig) (*IssuerSet, error) {
 }
 
 // ValidIssuerID reports whether id may name an issuer of an IssuerSet.
-func ValidIssuerID(id string) bool { return issuerIDChars(id) && !rootSegments[id] }
+func ValidIssuerID(id string) bool { return issuerIDChars(id) && !isRootSegment(id) }
 
 // Root returns the default issuer.
 func (s *IssuerSet) Root() *Server { return s.root }

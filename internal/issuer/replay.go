@@ -2,15 +2,16 @@ package issuer
 
 import (
 	"container/heap"
-	"errors"
 	"sync"
 	"time"
+
+	"github.com/jwtkit/jwtkit/internal/failure"
 )
 
 // Replay cache outcomes.
 var (
-	errReplayed   = errors.New("jti already used")
-	errReplayFull = errors.New("replay cache full")
+	errReplayed   error = failure.Sentinel("jti already used")
+	errReplayFull error = failure.Sentinel("replay cache full")
 )
 
 // replayCache remembers the jti of every accepted client assertion until the assertion expires,

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jwtkit/jwtkit/internal/claims"
+	"github.com/jwtkit/jwtkit/internal/failure"
 )
 
 // Store bounds. A full store refuses new entries (the server answers temporarily_unavailable)
@@ -21,7 +22,7 @@ const (
 )
 
 // ErrStoreFull is returned by a Store that has no room for a new entry.
-var ErrStoreFull = errors.New("the server's token store is full")
+var ErrStoreFull error = failure.Sentinel("the server's token store is full")
 
 // AuthCode is an issued authorization code's grant, kept until it expires.
 type AuthCode struct {

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jwtkit/jwtkit/internal/failure"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -36,7 +37,7 @@ const boltFormat = "jwtkit-state/1"
 const BoltLockTimeout = time.Second
 
 // ErrStateLocked is returned by OpenBoltStore when another process holds the state file.
-var ErrStateLocked = errors.New("another process (a running serve?) holds the state file")
+var ErrStateLocked error = failure.Sentinel("another process (a running serve?) holds the state file")
 
 // BoltStore is a Store in a bbolt file, so that a restarted server honours the refresh tokens,
 // codes and revocations it issued before. It holds the file's lock while open; it is bounded

@@ -3,6 +3,8 @@ package issuer
 import (
 	"errors"
 	"time"
+
+	"github.com/jwtkit/jwtkit/internal/failure"
 )
 
 // Device authorization bounds (RFC 8628).
@@ -18,7 +20,7 @@ const (
 
 // ErrUserCodeTaken is returned by Store.PutDevice when a live device authorization already
 // has the user code; the caller draws another.
-var ErrUserCodeTaken = errors.New("the user code is in use")
+var ErrUserCodeTaken error = failure.Sentinel("the user code is in use")
 
 // DeviceStatus is where an RFC 8628 device authorization stands.
 type DeviceStatus int

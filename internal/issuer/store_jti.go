@@ -1,13 +1,14 @@
 package issuer
 
 import (
-	"errors"
 	"time"
+
+	"github.com/jwtkit/jwtkit/internal/failure"
 )
 
 // ErrReplayed is returned by Store.UseJTI for an identifier that was used before and has not
 // expired.
-var ErrReplayed = errors.New("the jti was already used")
+var ErrReplayed error = failure.Sentinel("the jti was already used")
 
 // JTIStore is the part of a Store that remembers the jti of single-use assertions (the RFC 7523
 // jwt-bearer grant's) until they expire, so that a restarted server with a persistent Store

@@ -115,7 +115,7 @@ func userinfoChallenge(scheme challengeScheme, code, description string) string 
 		params = `, error="` + code + `", error_description="` + printableASCII(description, 200) + `"`
 	}
 	bearer := `Bearer realm="jwtkit"`
-	dpopChallenge := `DPoP realm="jwtkit"` + params + `, algs="` + strings.Join(dpopAlgs, " ") + `"`
+	dpopChallenge := `DPoP realm="jwtkit"` + params + `, algs="` + strings.Join(dpopAlgs(), " ") + `"`
 	switch scheme {
 	case challengeBearer:
 		return bearer + params

@@ -23,13 +23,29 @@ type User struct {
 // DefaultSubject is the sub of the built-in user, used when the configuration has no users.
 const DefaultSubject = "user"
 
-// scopeClaims are the claims each OpenID Connect scope releases (OpenID Connect Core §5.4).
-var scopeClaims = map[string][]string{
-	"profile": {"name", "family_name", "given_name", "middle_name", "nickname", "preferred_username",
-		"profile", "picture", "website", "gender", "birthdate", "zoneinfo", "locale", "updated_at"},
-	"email":   {"email", "email_verified"},
-	"address": {"address"},
-	"phone":   {"phone_number", "phone_number_verified"},
+// The claims each OpenID Connect scope releases (OpenID Connect Core §5.4), as slices of
+// constants, which need no package initialisation (a map would; see failure.Sentinel).
+var (
+	profileClaims = []string{"name", "family_name", "given_name", "middle_name", "nickname", "preferred_username",
+		"profile", "picture", "website", "gender", "birthdate", "zoneinfo", "locale", "updated_at"}
+	emailClaims   = []string{"email", "email_verified"}
+	addressClaims = []string{"address"}
+	phoneClaims   = []string{"phone_number", "phone_number_verified"}
+)
+
+// scopeClaims returns the claims the OpenID Connect scope releases; none for other scopes.
+func scopeClaims(scope string) []string {
+	switch scope {
+	case "profile":
+		return profileClaims
+	case "email":
+		return emailClaims
+	case "address":
+		return addressClaims
+	case "phone":
+		return phoneClaims
+	}
+	return nil
 }
 
 // reservedUserClaims are claims the server sets itself; a user's entry may not set them.
@@ -38,7 +54,7 @@ var reservedUserClaims = []string{"iss", "sub", "aud", "exp", "iat", "nbf", "jti
 
 // standardClaim reports whether name is released only by a scope.
 func standardClaim(name string) bool {
-	for _, list := range scopeClaims {
+	for _, list := range [...][]string{profileClaims, emailClaims, addressClaims, phoneClaims} {
 		if contains(list, name) {
 			return true
 		}
@@ -65,7 +81,7 @@ func userClaims(u *User, scope string, data TemplateData, now time.Time) ([][2]a
 	for _, name := range obj.Keys() {
 		release := !standardClaim(name)
 		for _, sc := range granted {
-			if contains(scopeClaims[sc], name) {
+			if contains(scopeClaims(sc), name) {
 				release = true
 			}
 		}

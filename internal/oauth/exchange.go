@@ -22,21 +22,24 @@ const (
 	TokenTypeSAML2        = "urn:ietf:params:oauth:token-type:saml2"
 )
 
-// TokenTypeNames maps the short names jwtkit accepts for token types to their RFC 8693 URNs.
-var TokenTypeNames = map[string]string{
-	"access_token":  TokenTypeAccessToken,
-	"refresh_token": TokenTypeRefreshToken,
-	"id_token":      TokenTypeIDToken,
-	"jwt":           TokenTypeJWT,
-	"saml1":         TokenTypeSAML1,
-	"saml2":         TokenTypeSAML2,
+// tokenTypeNames pairs the short names jwtkit accepts for token types with their RFC 8693 URNs
+// (an array of constants, not a map, so that the package needs no initialisation).
+var tokenTypeNames = [...]struct{ name, urn string }{
+	{"access_token", TokenTypeAccessToken},
+	{"refresh_token", TokenTypeRefreshToken},
+	{"id_token", TokenTypeIDToken},
+	{"jwt", TokenTypeJWT},
+	{"saml1", TokenTypeSAML1},
+	{"saml2", TokenTypeSAML2},
 }
 
-// TokenType returns the token type URI named by s: a short name of TokenTypeNames or an
+// TokenType returns the token type URI named by s: a short name of tokenTypeNames or an
 // absolute URI (RFC 8693 §3 allows any). Anything else is failure.Usage.
 func TokenType(flag, s string) (string, error) {
-	if urn, ok := TokenTypeNames[s]; ok {
-		return urn, nil
+	for _, t := range tokenTypeNames {
+		if t.name == s {
+			return t.urn, nil
+		}
 	}
 	u, err := url.Parse(s)
 	if err != nil || u.Scheme == "" || !isTokenText(s) || len(s) > 512 {
@@ -121,9 +124,9 @@ func IssuedTokenType(raw json.RawMessage) (string, error) {
 
 // ShortTokenType names a token type URI by its short name when it has one.
 func ShortTokenType(uri string) string {
-	for name, urn := range TokenTypeNames {
-		if urn == uri {
-			return name
+	for _, t := range tokenTypeNames {
+		if t.urn == uri {
+			return t.name
 		}
 	}
 	return uri

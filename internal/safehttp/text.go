@@ -59,20 +59,30 @@ func Excerpt(body []byte) string {
 	return Sanitize(string(body[:n]), MaxExcerpt)
 }
 
-// sensitiveParams are form fields, JSON members and query parameters whose values never appear
-// in verbose output or error messages. The one-letter and two-letter names are private JWK
-// members, so a misconfigured JWKS endpoint cannot make jwtkit print a private key.
-var sensitiveParams = map[string]bool{
-	"client_secret": true, "client_assertion": true, "access_token": true, "refresh_token": true,
-	"id_token": true, "assertion": true, "password": true, "subject_token": true,
-	"actor_token": true, "code_verifier": true, "device_code": true, "code": true, "token": true,
-	"d": true, "p": true, "q": true, "dp": true, "dq": true, "qi": true, "k": true,
+// sensitiveParam reports whether name (lower case) is a form field, JSON member or query
+// parameter whose values never appear in verbose output or error messages. The one-letter and
+// two-letter names are private JWK members, so a misconfigured JWKS endpoint cannot make jwtkit
+// print a private key. (Switches, not maps: a map literal is package initialisation that every
+// run pays for; see failure.Sentinel.)
+func sensitiveParam(name string) bool {
+	switch name {
+	case "client_secret", "client_assertion", "access_token", "refresh_token",
+		"id_token", "assertion", "password", "subject_token",
+		"actor_token", "code_verifier", "device_code", "code", "token",
+		"d", "p", "q", "dp", "dq", "qi", "k":
+		return true
+	}
+	return false
 }
 
-// sensitiveHeaders are header fields whose values never appear in verbose output.
-var sensitiveHeaders = map[string]bool{
-	"Authorization": true, "Proxy-Authorization": true, "Cookie": true, "Set-Cookie": true,
-	"Dpop": true,
+// sensitiveHeader reports whether the values of the header field named name (canonical form)
+// never appear in verbose output.
+func sensitiveHeader(name string) bool {
+	switch name {
+	case "Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie", "Dpop":
+		return true
+	}
+	return false
 }
 
 const redacted = "[redacted]"
@@ -94,7 +104,7 @@ func DisplayURL(u *url.URL) string {
 		} else {
 			changed := false
 			for k := range q {
-				if sensitiveParams[strings.ToLower(k)] {
+				if sensitiveParam(strings.ToLower(k)) {
 					q[k] = []string{redacted}
 					changed = true
 				}

@@ -69,7 +69,7 @@ func writeHeaders(b *strings.Builder, prefix string, h http.Header) {
 	sort.Strings(keys)
 	for _, k := range keys {
 		for _, v := range h[k] {
-			if sensitiveHeaders[http.CanonicalHeaderKey(k)] {
+			if sensitiveHeader(http.CanonicalHeaderKey(k)) {
 				v = redacted
 			}
 			fmt.Fprintf(b, "%s%s: %s\n", prefix, Sanitize(k, 100), Sanitize(v, 500))
@@ -88,7 +88,7 @@ func redactBody(contentType string, body []byte) string {
 			break
 		}
 		for k := range q {
-			if sensitiveParams[strings.ToLower(k)] {
+			if sensitiveParam(strings.ToLower(k)) {
 				q[k] = []string{redacted}
 			}
 		}
@@ -132,7 +132,7 @@ func redactJSON(v any, depth int) any {
 	switch t := v.(type) {
 	case map[string]any:
 		for k, x := range t {
-			if sensitiveParams[strings.ToLower(k)] {
+			if sensitiveParam(strings.ToLower(k)) {
 				t[k] = redacted
 			} else {
 				t[k] = redactJSON(x, depth+1)

@@ -14,12 +14,17 @@ import (
 // RFC 3339 instant with nanoseconds and an offset, is 35 bytes.
 const maxInput = 64
 
-var (
-	// minTime and maxTime bound every result to the years 0001–9999 (UTC), the range RFC 3339
-	// can write.
-	minTime = time.Date(1, time.January, 1, 0, 0, 0, 0, time.UTC)
-	maxTime = time.Date(9999, time.December, 31, 23, 59, 59, 999999999, time.UTC)
+// minUnix and maxUnix bound every result to the years 0001–9999 (UTC), the range RFC 3339 can
+// write: 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999999Z in Unix seconds. Constants,
+// not time.Date values, so that the package needs no initialisation (see failure.Sentinel).
+const (
+	minUnix = -62135596800
+	maxUnix = 253402300799
 )
+
+// minTime and maxTime are minUnix and maxUnix as instants (maxTime with its last nanosecond).
+func minTime() time.Time { return time.Unix(minUnix, 0).UTC() }
+func maxTime() time.Time { return time.Unix(maxUnix, 999999999).UTC() }
 
 const timeForms = "use a duration (15m, -2d), an RFC 3339 instant or Unix seconds"
 
@@ -65,7 +70,7 @@ func Parse(s string, now time.Time) (time.Time, error) {
 		return time.Time{}, failure.Usagef("bad_time", "invalid time %s: %v; %s", quote(in), err, timeForms)
 	}
 	t = t.UTC()
-	if t.Before(minTime) || t.After(maxTime) {
+	if t.Before(minTime()) || t.After(maxTime()) {
 		return time.Time{}, failure.Usagef("bad_time", "invalid time %s: outside the years 0001-9999; %s", quote(in), timeForms)
 	}
 	return t, nil
@@ -103,7 +108,7 @@ func ParseDuration(s string) (time.Duration, error) {
 }
 
 // errSyntax marks input that fits none of the accepted forms; the caller then lists them.
-var errSyntax = errors.New("syntax")
+var errSyntax error = failure.Sentinel("syntax")
 
 func parseRelative(s string, now time.Time) (time.Time, error) {
 	neg := false
@@ -143,7 +148,7 @@ func parseUnix(s string, signed bool) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, errSyntax
 	}
-	if sec < minTime.Unix() || sec > maxTime.Unix() {
+	if sec < minUnix || sec > maxUnix {
 		return time.Time{}, errors.New("unix seconds outside the years 0001-9999")
 	}
 	return time.Unix(sec, 0), nil
@@ -186,24 +191,37 @@ func instantError(err error) error {
 	return errors.New("not an RFC 3339 instant (2026-11-25T10:00:00Z) or a date (2026-11-25)")
 }
 
-// units maps each unit name to its length. A unit is the whole run of non-digits after a
-// number, so "ms" never reads as "m" followed by "s".
-var units = map[string]uint64{
-	"ns": uint64(time.Nanosecond),
-	"us": uint64(time.Microsecond),
-	"µs": uint64(time.Microsecond), // U+00B5 micro sign
-	"μs": uint64(time.Microsecond), // U+03BC Greek mu
-	"ms": uint64(time.Millisecond),
-	"s":  uint64(time.Second),
-	"m":  uint64(time.Minute),
-	"h":  uint64(time.Hour),
-	"d":  uint64(24 * time.Hour),
-	"w":  uint64(7 * 24 * time.Hour),
+// unitLength returns the length of the unit named name, and whether there is one. A unit is the
+// whole run of non-digits after a number, so "ms" never reads as "m" followed by "s".
+func unitLength(name string) (uint64, bool) {
+	switch name {
+	case "ns":
+		return uint64(time.Nanosecond), true
+	case "us":
+		return uint64(time.Microsecond), true
+	case "µs": // U+00B5 micro sign
+		return uint64(time.Microsecond), true
+	case "μs": // U+03BC Greek mu
+		return uint64(time.Microsecond), true
+	case "ms":
+		return uint64(time.Millisecond), true
+	case "s":
+		return uint64(time.Second), true
+	case "m":
+		return uint64(time.Minute), true
+	case "h":
+		return uint64(time.Hour), true
+	case "d":
+		return uint64(24 * time.Hour), true
+	case "w":
+		return uint64(7 * 24 * time.Hour), true
+	}
+	return 0, false
 }
 
 const maxDuration = uint64(1<<63 - 1)
 
-var errTooLong = errors.New("longer than 292 years")
+var errTooLong error = failure.Sentinel("longer than 292 years")
 
 // parseDuration reads an unsigned sequence of number+unit pairs. Numbers may have a fraction.
 // It never overflows: any intermediate value beyond maxDuration is errTooLong.
@@ -259,7 +277,7 @@ func parseDuration(s string) (time.Duration, error) {
 		if j == 0 {
 			return 0, errors.New("missing unit")
 		}
-		unit, ok := units[s[:j]]
+		unit, ok := unitLength(s[:j])
 		if !ok {
 			return 0, fmt.Errorf("unknown unit %s", quote(s[:j]))
 		}

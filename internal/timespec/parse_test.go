@@ -232,7 +232,7 @@ func FuzzTimeParse(f *testing.F) {
 		n := time.Unix(nowUnix, 0).UTC()
 		got, err := Parse(s, n)
 		if err == nil {
-			if got.Before(minTime) || got.After(maxTime) {
+			if got.Before(minTime()) || got.After(maxTime()) {
 				t.Fatalf("Parse(%q) = %v, outside the supported years", s, got)
 			}
 			if got.Location() != time.UTC {
@@ -255,4 +255,14 @@ func FuzzTimeParse(f *testing.F) {
 			t.Fatalf("Parse(%q) = %v, but ParseDuration gives %v from %v", s, got, d, n)
 		}
 	})
+}
+
+// TestBoundsAreRFC3339Range keeps the constant bounds equal to the years RFC 3339 can write.
+func TestBoundsAreRFC3339Range(t *testing.T) {
+	if want := time.Date(1, time.January, 1, 0, 0, 0, 0, time.UTC); !minTime().Equal(want) {
+		t.Errorf("minTime() = %v, want %v", minTime(), want)
+	}
+	if want := time.Date(9999, time.December, 31, 23, 59, 59, 999999999, time.UTC); !maxTime().Equal(want) {
+		t.Errorf("maxTime() = %v, want %v", maxTime(), want)
+	}
 }

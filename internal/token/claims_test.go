@@ -118,7 +118,7 @@ func TestClaimTypeErrors(t *testing.T) {
 		{`{"jti":[],"iss":false,"aud":null,"sub":["x"]}`, []string{`"iss" is a boolean`, `"sub" is an array`, `"aud" is null`, `"jti" is an array`}},
 	}
 	for _, tt := range tests {
-		p := mustParse(t, b64.EncodeToString([]byte(`{"alg":"HS256"}`))+"."+b64.EncodeToString([]byte(tt.payload))+".c2ln")
+		p := mustParse(t, Base64().EncodeToString([]byte(`{"alg":"HS256"}`))+"."+Base64().EncodeToString([]byte(tt.payload))+".c2ln")
 		got := p.ClaimTypeErrors()
 		if len(got) != len(tt.want) {
 			t.Errorf("%s: %d errors %v, want %d", tt.payload, len(got), got, len(tt.want))

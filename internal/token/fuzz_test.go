@@ -96,7 +96,7 @@ func FuzzParse(f *testing.F) {
 			t.Fatal("Raw differs from the input")
 		}
 		segs := strings.Split(s, ".")
-		if got := b64.EncodeToString(p.HeaderJSON); got != segs[0] {
+		if got := Base64().EncodeToString(p.HeaderJSON); got != segs[0] {
 			t.Fatalf("header re-encodes to %q, not %q", got, segs[0])
 		}
 		if p.Encrypted {
@@ -104,17 +104,17 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("JWE parsed as %+v", p)
 			}
 			for _, seg := range segs[1:] {
-				b, err := b64.DecodeString(seg)
-				if err != nil || b64.EncodeToString(b) != seg {
+				b, err := Base64().DecodeString(seg)
+				if err != nil || Base64().EncodeToString(b) != seg {
 					t.Fatalf("JWE segment %q accepted but does not round-trip", seg)
 				}
 			}
 		} else {
-			payload := b64.EncodeToString(p.PayloadJSON)
+			payload := Base64().EncodeToString(p.PayloadJSON)
 			if p.Unencoded {
 				payload = string(p.PayloadJSON)
 			}
-			if again := segs[0] + "." + payload + "." + b64.EncodeToString(p.Signature); again != s {
+			if again := segs[0] + "." + payload + "." + Base64().EncodeToString(p.Signature); again != s {
 				t.Fatalf("re-encoded %q, input %q", again, s)
 			}
 			if p.SigningInput != segs[0]+"."+segs[1] {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/jwtkit/jwtkit/internal/failure"
@@ -20,11 +21,21 @@ const CodeMalformed = "malformed_token"
 
 // ErrTooLarge is matched (with errors.Is) by every error about a token or an input line over
 // the size limit.
-var ErrTooLarge = errors.New("token too large")
+var ErrTooLarge error = failure.Sentinel("token too large")
 
-// b64 is the only base64 accepted in a token: URL alphabet, no padding, and no stray bits in
-// the last character, so that every accepted segment has exactly one encoding.
-var b64 = base64.RawURLEncoding.Strict()
+// strictBase64 is made on first use by Base64; a package-level base64.RawURLEncoding.Strict()
+// would be package initialisation that every jwtkit run pays for (see failure.Sentinel).
+var (
+	strictBase64Once sync.Once
+	strictBase64     *base64.Encoding
+)
+
+// Base64 returns the only base64 accepted in a token: URL alphabet, no padding, and no stray
+// bits in the last character, so that every accepted segment has exactly one encoding.
+func Base64() *base64.Encoding {
+	strictBase64Once.Do(func() { strictBase64 = base64.RawURLEncoding.Strict() })
+	return strictBase64
+}
 
 // Parsed is a compact JWS (3 segments) or JWE (5 segments) split and decoded. Parse fills it;
 // nothing in it has been verified.
@@ -201,7 +212,7 @@ func segmentError(seg string, i int, encrypted bool) error {
 }
 
 func decodeSegment(seg string, i int, encrypted bool) ([]byte, error) {
-	b, err := b64.DecodeString(seg)
+	b, err := Base64().DecodeString(seg)
 	if err != nil {
 		return nil, segmentError(seg, i, encrypted)
 	}
@@ -216,7 +227,7 @@ func checkSegment(seg string, i int, encrypted bool) error {
 		return segmentError(seg, i, encrypted)
 	}
 	if tail := len(seg) % 4; tail != 0 {
-		if _, err := b64.Decode(buf[:], []byte(seg[len(seg)-tail:])); err != nil {
+		if _, err := Base64().Decode(buf[:], []byte(seg[len(seg)-tail:])); err != nil {
 			return segmentError(seg, i, encrypted)
 		}
 	}

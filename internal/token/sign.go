@@ -69,7 +69,7 @@ func Sign(alg string, key any, headerJSON, payloadJSON []byte, rand io.Reader) (
 	if err := checkSignInput(alg, headerJSON, payloadJSON); err != nil {
 		return "", err
 	}
-	enc := b64
+	enc := Base64()
 	n := enc.EncodedLen(len(headerJSON)) + 1 + enc.EncodedLen(len(payloadJSON))
 	var sb strings.Builder
 	sb.Grow(n + 1 + enc.EncodedLen(maxRSASignature))

@@ -8,12 +8,13 @@ import (
 	"crypto/rsa"
 	_ "crypto/sha256" // registers SHA-256 for crypto.Hash
 	_ "crypto/sha512" // registers SHA-384 and SHA-512
-	"errors"
 	"math/big"
+
+	"github.com/jwtkit/jwtkit/internal/failure"
 )
 
 // ErrBadSignature is returned by VerifySignature for every signature that does not verify.
-var ErrBadSignature = errors.New("signature does not verify")
+var ErrBadSignature error = failure.Sentinel("signature does not verify")
 
 // VerifySignature checks a JWS signature over signingInput with a public key, by the rules of
 // RFC 7518 §3: PKCS#1 v1.5 for RS*, PSS with a salt as long as the hash for PS* (not the

@@ -1,7 +1,6 @@
 package verify
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"strings"
 	"unicode/utf8"
@@ -21,9 +20,6 @@ func Parse(raw string, max int) (*token.Parsed, error) {
 	}
 	return token.Parse(raw, max)
 }
-
-// strictB64 is token.Parse's base64: URL alphabet, no padding, no stray bits.
-var strictB64 = base64.RawURLEncoding.Strict()
 
 // simpleMaxDepth bounds the nesting parseSimple handles (token.Parse allows token.MaxDepth).
 const simpleMaxDepth = 16
@@ -57,6 +53,7 @@ func parseSimple(raw string, max int) (*token.Parsed, bool) {
 	}
 	segs := [3]string{raw[:d1], raw[d1+1 : d2], raw[d2+1:]}
 	// One allocation for the three decoded segments.
+	strictB64 := token.Base64()
 	buf := make([]byte, strictB64.DecodedLen(len(segs[0]))+strictB64.DecodedLen(len(segs[1]))+strictB64.DecodedLen(len(segs[2])))
 	var out [3][]byte
 	for i, seg := range segs {

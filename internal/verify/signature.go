@@ -8,13 +8,13 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/sha512"
-	"errors"
 	"fmt"
 	"hash"
 	"math/big"
 
 	jose "github.com/go-jose/go-jose/v4"
 
+	"github.com/jwtkit/jwtkit/internal/failure"
 	"github.com/jwtkit/jwtkit/internal/token"
 )
 
@@ -41,7 +41,7 @@ func sigError(format string, args ...any) error {
 }
 
 // errNoMatch is the plain verdict: the signature does not verify with the key.
-var errNoMatch = errors.New("signature does not verify")
+var errNoMatch error = failure.Sentinel("signature does not verify")
 
 // Reference is the reference SignatureChecker: it verifies with go-jose v4
 // (ParseSignedCompact with the one algorithm, then Verify) and adds what go-jose does not
