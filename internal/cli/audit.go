@@ -102,7 +102,7 @@ func newAuditCmd(g *Global) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&opts.URL, "url", "", "the endpoint to audit (`URL`)")
 	f.StringVar(&opts.Method, "method", "", "HTTP `METHOD` (default GET, or POST with --data)")
-	f.StringArrayVar(&opts.Headers, "header", nil, "request header `'Name: value'` with {token} where the token goes (repeatable; default 'Authorization: Bearer {token}')")
+	stringArrayVar(f, &opts.Headers, "header", "request header `'Name: value'` with {token} where the token goes (repeatable; default 'Authorization: Bearer {token}')")
 	f.StringVar(&opts.Data, "data", "", "request `BODY` with {token} where the token goes")
 	f.StringVar(&opts.Command, "command", "", "audit a local verifier: shell `CMD` with {token}; exit 0 means accepted")
 	f.StringVar(&opts.JWKS, "jwks", "", "the service's public keys (`URL|FILE`: JWK Set, JWK or PEM) for the key-confusion variants")

@@ -80,7 +80,7 @@ a whole "Authorization: Bearer …" line.
 	f.BoolVar(&opts.Paste, "paste", false, "read the token from the clipboard")
 	f.StringVarP(&opts.Header, "header", "H", "", "the token as an HTTP `HEADER` line, as given to curl -H (\"Authorization: Bearer …\")")
 	f.IntVar(&opts.MaxSize, "max-size", token.MaxSize, "refuse tokens larger than `BYTES`")
-	f.StringArrayVar(&opts.Keys, "key", nil, "open an encrypted (nested) token with this private key `FILE` and show the token inside; repeatable")
+	stringArrayVar(f, &opts.Keys, "key", "open an encrypted (nested) token with this private key `FILE` and show the token inside; repeatable")
 	f.StringVar(&opts.Password, "decrypt-password", "", "open a PBES2-encrypted nested token with this password `SPEC` (secret grammar)")
 	return cmd
 }

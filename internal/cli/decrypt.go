@@ -54,7 +54,7 @@ a warning). Every failed decryption, whatever failed, is the same one-line error
 		},
 	}
 	f := cmd.Flags()
-	f.StringArrayVar(&opts.Keys, "key", nil, "decryption key `FILE`: PEM, JWK or JWK Set (also @file, env:NAME, b64:…, -); repeatable (default $JWTKIT_DECRYPT_KEY)")
+	stringArrayVar(f, &opts.Keys, "key", "decryption key `FILE`: PEM, JWK or JWK Set (also @file, env:NAME, b64:…, -); repeatable (default $JWTKIT_DECRYPT_KEY)")
 	f.StringVar(&opts.Password, "password", "", "PBES2 password `SPEC` in the secret grammar (default $JWTKIT_JWE_PASSWORD)")
 	f.StringVar(&opts.Passphrase, "passphrase", "", "passphrase of an encrypted PEM key, in the secret grammar (default $JWTKIT_PASSPHRASE)")
 	f.BoolVar(&opts.AllowRSA1_5, "allow-rsa1_5", false, "open RSA1_5 tokens (open to padding-oracle attacks; warns)")
