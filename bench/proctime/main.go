@@ -8,6 +8,7 @@
 //	proctime run [-in FILE] -- COMMAND ARGS...      one run: wall time and peak RSS
 //	proctime size [-top N] BINARY                   where a binary's bytes come from
 //	proctime serve -jwks FILE                       a cacheable JWKS and discovery on loopback
+//	proctime pagecost [-pages N] FILE               µs per first touch of a page, anonymous and file
 package main
 
 import (
@@ -20,7 +21,7 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-const usage = `usage: proctime time|report|run|size|serve [flags] [args]; proctime CMD -h for flags`
+const usage = `usage: proctime time|report|run|size|serve|pagecost [flags] [args]; proctime CMD -h for flags`
 
 // run dispatches a subcommand and returns the process exit code.
 func run(args []string, stdout, stderr io.Writer) int {
@@ -40,6 +41,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdSize(args[1:], stdout, stderr)
 	case "serve":
 		err = cmdServe(args[1:], stdout, stderr)
+	case "pagecost":
+		err = cmdPageCost(args[1:], stdout, stderr)
 	default:
 		fmt.Fprintln(stderr, usage)
 		return 2

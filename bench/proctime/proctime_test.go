@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -287,5 +289,36 @@ func TestMetadataHandler(t *testing.T) {
 				t.Errorf("GET %s: Cache-Control %q, want max-age=3600", tt.path, cc)
 			}
 		}
+	}
+}
+
+// TestPageCost measures on the test binary itself: both costs are positive, and the file side
+// read the pages it says (one per 17 of the file's).
+func TestPageCost(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("pagecost runs on Linux only")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if code := run([]string{"pagecost", "-pages", "64", exe}, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	var anon, file float64
+	var anonPages, filePages int
+	if _, err := fmt.Sscanf(out.String(), "anon_us=%g file_us=%g anon_pages=%d file_faults=%d", &anon, &file, &anonPages, &filePages); err != nil {
+		t.Fatalf("%q: %v", out.String(), err)
+	}
+	st, err := os.Stat(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if anon <= 0 || file <= 0 || anonPages != 64 || filePages != int((st.Size()+17*4096-4096)/(17*4096)) {
+		t.Errorf("pagecost = %q for a %d-byte file", out.String(), st.Size())
+	}
+	if code := run([]string{"pagecost", "-pages", "1", "/dev/null"}, &out, &errOut); code != 2 {
+		t.Errorf("pagecost of an empty file: exit %d, want 2", code)
 	}
 }
