@@ -2,15 +2,14 @@ package issuer
 
 import (
 	"encoding/base64"
-	"html/template"
 	"io"
 	"mime"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 
 	"github.com/jwtkit/jwtkit/internal/claims"
+	"github.com/jwtkit/jwtkit/internal/htmlpage"
 )
 
 // authorizeError is an error at /authorize. Before the client and its redirect URI are known
@@ -222,15 +221,22 @@ func (s *Server) redirect(w http.ResponseWriter, uri string, params url.Values, 
 	w.WriteHeader(http.StatusFound)
 }
 
-// errorPage is parsed on first use, not at start-up: every run of jwtkit initialises this
-// package, and only serve shows the page.
-var errorPage = sync.OnceValue(func() *template.Template {
-	return template.Must(template.New("error").Parse(`<!doctype html>
+// errorPage is the page of an error at /authorize or at the login page: code and description
+// are escaped by htmlpage, as every value of the pages of this package (not html/template,
+// whose package init every run of jwtkit would pay: issue 17).
+func errorPage(code, description string) []byte {
+	var p htmlpage.Page
+	p.Markup(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Authorization error</title></head>
-<body><h1>Authorization error</h1><p><code>{{.Code}}</code>: {{.Description}}</p>
+<body><h1>Authorization error</h1><p><code>`)
+	p.Text(code)
+	p.Markup(`</code>: `)
+	p.Text(description)
+	p.Markup(`</p>
 <p>No redirect was made.</p></body></html>
-`))
-})
+`)
+	return p.Bytes()
+}
 
 // authorizePage answers 400 with the error on a page of this server, never a redirect: JSON
 // when the caller prefers it (a test, curl -H 'Accept: application/json'), else HTML.
@@ -245,5 +251,5 @@ func (s *Server) authorizePage(w http.ResponseWriter, r *http.Request, e *Entry,
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Security-Policy", "default-src 'none'")
 	w.WriteHeader(http.StatusBadRequest)
-	_ = errorPage().Execute(w, struct{ Code, Description string }{code, printableASCII(description, 400)})
+	_, _ = w.Write(errorPage(code, printableASCII(description, 400)))
 }

@@ -1,34 +1,51 @@
 package issuer
 
 import (
-	"html/template"
 	"net/http"
 	"strings"
-	"sync"
+
+	"github.com/jwtkit/jwtkit/internal/htmlpage"
 )
 
 // devicePage is the verification page (RFC 8628 §3.3): a form to type the user code, and the
-// outcome. It loads nothing from anywhere and runs no script. It is parsed on first use, not at
-// start-up: every run of jwtkit initialises this package, and only serve shows the page.
-var devicePage = sync.OnceValue(func() *template.Template {
-	return template.Must(template.New("device").Parse(`<!doctype html>
+// outcome. It loads nothing from anywhere and runs no script.
+func devicePage(d devicePageData) []byte {
+	var p htmlpage.Page
+	p.Markup(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Device login</title></head>
 <body><h1>Device login</h1>
-{{if .Message}}<p role="status">{{.Message}}</p>{{end}}
-{{if .Form}}<form method="post" action="{{.Action}}">
-<p><label>Code shown on your device <input name="user_code" value="{{.UserCode}}" autocomplete="off" autocapitalize="characters" spellcheck="false" required autofocus></label></p>
-<p><label>User (empty for {{.DefaultUser}}) <input name="login_hint" autocomplete="username"></label></p>
+`)
+	if d.Message != "" {
+		p.Markup(`<p role="status">`)
+		p.Text(d.Message)
+		p.Markup(`</p>`)
+	}
+	p.Markup("\n")
+	if d.Form {
+		p.Markup(`<form method="post" action="`)
+		p.URL(d.Action)
+		p.Markup(`">
+<p><label>Code shown on your device <input name="user_code" value="`)
+		p.Text(d.UserCode)
+		p.Markup(`" autocomplete="off" autocapitalize="characters" spellcheck="false" required autofocus></label></p>
+<p><label>User (empty for `)
+		p.Text(d.DefaultUser)
+		p.Markup(`) <input name="login_hint" autocomplete="username"></label></p>
 <p><button name="action" value="approve">Approve</button> <button name="action" value="deny">Deny</button></p>
-</form>{{end}}
+</form>`)
+	}
+	p.Markup(`
 </body></html>
-`))
-})
+`)
+	return p.Bytes()
+}
 
+// devicePageData is what devicePage shows.
 type devicePageData struct {
-	Message     string
-	Form        bool
+	Message     string // the outcome or the refusal, none when empty
+	Form        bool   // whether the form is shown
 	UserCode    string // filled in from verification_uri_complete under the login page
-	Action      string
+	Action      string // where the form posts: a path of this server
 	DefaultUser string
 }
 
@@ -146,5 +163,5 @@ func (s *Server) writeDevicePage(w http.ResponseWriter, status int, data deviceP
 	data.DefaultUser = s.user.Subject
 	pageHeaders(w, "") // the form posts to this server alone
 	w.WriteHeader(status)
-	_ = devicePage().Execute(w, data)
+	_, _ = w.Write(devicePage(data))
 }

@@ -1,19 +1,23 @@
 package issuer
 
 import (
-	"html/template"
 	"net/http"
 	"net/url"
-	"sync"
+
+	"github.com/jwtkit/jwtkit/internal/htmlpage"
 )
 
-// signedOutPage is parsed on first use, as errorPage is.
-var signedOutPage = sync.OnceValue(func() *template.Template {
-	return template.Must(template.New("signed-out").Parse(`<!doctype html>
+// signedOutPage is the page of a logout without a redirect, naming the issuer.
+func signedOutPage(issuer string) []byte {
+	var p htmlpage.Page
+	p.Markup(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Signed out</title></head>
-<body><h1>Signed out</h1><p>You are signed out of {{.}}.</p></body></html>
-`))
-})
+<body><h1>Signed out</h1><p>You are signed out of `)
+	p.Text(issuer)
+	p.Markup(`.</p></body></html>
+`)
+	return p.Bytes()
+}
 
 // serveEndSession is the RP-initiated logout endpoint (OpenID Connect RP-Initiated Logout 1.0
 // §2). The server keeps no login session (every login is headless), so there is nothing to end;
@@ -64,5 +68,5 @@ func (s *Server) serveEndSession(w http.ResponseWriter, r *http.Request, e *Entr
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Security-Policy", "default-src 'none'")
 	w.WriteHeader(http.StatusOK)
-	_ = signedOutPage().Execute(w, s.cfg.Issuer)
+	_, _ = w.Write(signedOutPage(s.cfg.Issuer))
 }

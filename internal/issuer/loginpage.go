@@ -2,7 +2,6 @@ package issuer
 
 import (
 	"encoding/base64"
-	"html/template"
 	"io"
 	"net/http"
 	"net/url"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jwtkit/jwtkit/internal/claims"
+	"github.com/jwtkit/jwtkit/internal/htmlpage"
 )
 
 const (
@@ -84,25 +84,58 @@ func (l *loginPages) take(token string, now time.Time) (authorizeRequest, bool) 
 	return p.req, now.Before(p.expires)
 }
 
-// loginPage is parsed on first use, not at start-up (issue 17). It runs no script and loads
-// nothing.
-var loginPage = sync.OnceValue(func() *template.Template {
-	return template.Must(template.New("login").Parse(`<!doctype html>
+// loginPage is the login page: pick a user or type a subject and claims. It runs no script and
+// loads nothing.
+func loginPage(d loginPageData) []byte {
+	var p htmlpage.Page
+	p.Markup(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Log in</title></head>
-<body><h1>Log in to {{.Client}}</h1>
-{{if .Message}}<p role="alert">{{.Message}}</p>{{end}}
-<form method="post" action="{{.Action}}">
-<input type="hidden" name="login_token" value="{{.Token}}">
-<p><label>User <select name="user" id="user">{{range .Users}}<option value="{{.}}"{{if eq . $.Selected}} selected{{end}}>{{.}}</option>{{end}}</select></label></p>
-<p><label>Or another subject <input name="sub" id="sub" value="{{.Sub}}" autocomplete="off" spellcheck="false"></label></p>
-<p><label>Extra claims of the ID tokens and userinfo (a JSON object) <textarea name="claims" id="claims" rows="4" cols="60" maxlength="2048" spellcheck="false">{{.Claims}}</textarea></label></p>
-<p>Scope: <code>{{.Scope}}</code></p>
+<body><h1>Log in to `)
+	p.Text(d.Client)
+	p.Markup(`</h1>
+`)
+	if d.Message != "" {
+		p.Markup(`<p role="alert">`)
+		p.Text(d.Message)
+		p.Markup(`</p>`)
+	}
+	p.Markup(`
+<form method="post" action="`)
+	p.URL(d.Action)
+	p.Markup(`">
+<input type="hidden" name="login_token" value="`)
+	p.Text(d.Token)
+	p.Markup(`">
+<p><label>User <select name="user" id="user">`)
+	for _, u := range d.Users {
+		p.Markup(`<option value="`)
+		p.Text(u)
+		p.Markup(`"`)
+		if u == d.Selected {
+			p.Markup(` selected`)
+		}
+		p.Markup(`>`)
+		p.Text(u)
+		p.Markup(`</option>`)
+	}
+	p.Markup(`</select></label></p>
+<p><label>Or another subject <input name="sub" id="sub" value="`)
+	p.Text(d.Sub)
+	p.Markup(`" autocomplete="off" spellcheck="false"></label></p>
+<p><label>Extra claims of the ID tokens and userinfo (a JSON object) <textarea name="claims" id="claims" rows="4" cols="60" maxlength="2048" spellcheck="false">`)
+	p.Text(d.Claims)
+	p.Markup(`</textarea></label></p>
+<p>Scope: <code>`)
+	p.Text(d.Scope)
+	p.Markup(`</code></p>
 <p><button name="action" value="login" id="login">Log in</button> <button name="action" value="cancel" id="cancel">Cancel</button></p>
 </form>
 </body></html>
-`))
-})
+`)
+	return p.Bytes()
+}
 
+// loginPageData is what loginPage shows.
 type loginPageData struct {
 	Client, Message, Action, Token, Scope, Selected, Sub, Claims string
 	Users                                                        []string
@@ -173,7 +206,7 @@ func (s *Server) showLogin(w http.ResponseWriter, e *Entry, req *authorizeReques
 	}
 	pageHeaders(w, req.redirectURI)
 	w.WriteHeader(http.StatusOK)
-	_ = loginPage().Execute(w, data)
+	_, _ = w.Write(loginPage(data))
 }
 
 // parseLoginClaims reads the claims typed at the login page: empty (or only spaces) is none;
@@ -233,8 +266,8 @@ func (s *Server) serveLogin(w http.ResponseWriter, r *http.Request, e *Entry, pa
 		e.Error, e.Detail = ErrAccessDenied, "login page posted without a live login token"
 		pageHeaders(w, "")
 		w.WriteHeader(http.StatusForbidden)
-		_ = errorPage().Execute(w, struct{ Code, Description string }{ErrAccessDenied,
-			"this login form is unknown, used already or expired; start the login again from the application"})
+		_, _ = w.Write(errorPage(ErrAccessDenied,
+			"this login form is unknown, used already or expired; start the login again from the application"))
 		return
 	}
 	e.ClientID = Sanitize(req.client.ID, 100)
