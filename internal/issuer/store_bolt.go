@@ -27,8 +27,14 @@ var (
 	// bucketIssuers holds one bucket per named issuer of an IssuerSet, each with the buckets
 	// above (but meta) for that issuer's records; the default issuer's are at the top level.
 	bucketIssuers = []byte("issuers")
-	boltBuckets   = [][]byte{bucketCodes, bucketFamilies, bucketRefresh, bucketRevoked, bucketDevices, bucketUserCodes, bucketJTIs, bucketLoginClaims}
 )
+
+// boltBuckets lists the buckets of one issuer's records. (A function: a package-level slice of
+// the vars above would be package initialisation, which every jwtkit run pays for; see
+// failure.Sentinel.)
+func boltBuckets() [8][]byte {
+	return [...][]byte{bucketCodes, bucketFamilies, bucketRefresh, bucketRevoked, bucketDevices, bucketUserCodes, bucketJTIs, bucketLoginClaims}
+}
 
 // boltFormat is the meta "format" value of a state file this version writes and reads.
 const boltFormat = "jwtkit-state/1"
@@ -98,7 +104,7 @@ func OpenBoltStore(path string, capacity int, now time.Time) (*BoltStore, error)
 		if f := string(meta.Get([]byte("format"))); f != boltFormat {
 			return fmt.Errorf("its format is %q, this jwtkit reads %q", f, boltFormat)
 		}
-		for _, name := range boltBuckets {
+		for _, name := range boltBuckets() {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
@@ -108,7 +114,7 @@ func OpenBoltStore(path string, capacity int, now time.Time) (*BoltStore, error)
 	})
 	if err == nil {
 		err = db.View(func(tx *bolt.Tx) error {
-			for _, name := range boltBuckets {
+			for _, name := range boltBuckets() {
 				s.counts[string(name)] = s.bucket(tx, name).Stats().KeyN
 			}
 			return nil
@@ -153,7 +159,7 @@ func (s *BoltStore) ForIssuer(id string, now time.Time) (*BoltStore, error) {
 		if err != nil {
 			return err
 		}
-		for _, name := range boltBuckets {
+		for _, name := range boltBuckets() {
 			if _, err := b.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
@@ -163,7 +169,7 @@ func (s *BoltStore) ForIssuer(id string, now time.Time) (*BoltStore, error) {
 	})
 	if err == nil {
 		err = s.db.View(func(tx *bolt.Tx) error {
-			for _, name := range boltBuckets {
+			for _, name := range boltBuckets() {
 				v.counts[string(name)] = v.bucket(tx, name).Stats().KeyN
 			}
 			return nil

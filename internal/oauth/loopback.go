@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html"
 	"net"
 	"net/http"
 	"net/url"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jwtkit/jwtkit/internal/failure"
+	"github.com/jwtkit/jwtkit/internal/htmlpage"
 	"github.com/jwtkit/jwtkit/internal/safehttp"
 )
 
@@ -106,19 +106,21 @@ func (l *Listener) serve(w http.ResponseWriter, req *http.Request) {
 	code, err := l.check(req.URL.Query())
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Connection", "close")
+	var p htmlpage.Page
 	if err != nil {
 		w.WriteHeader(http.StatusBadRequest)
-		fmt.Fprintf(w, page, "jwtkit: sign-in failed", html.EscapeString(err.Error())+"<p>Return to the terminal.")
+		p.Markup(`<!doctype html><html><head><meta charset="utf-8"><title>jwtkit: sign-in failed</title></head><body><h1>jwtkit: sign-in failed</h1><p>`)
+		p.Text(err.Error())
+		p.Markup(`<p>Return to the terminal.</body></html>`)
 	} else {
-		fmt.Fprintf(w, page, "jwtkit: signed in", "You may close this tab and return to the terminal.")
+		p.Markup(`<!doctype html><html><head><meta charset="utf-8"><title>jwtkit: signed in</title></head><body><h1>jwtkit: signed in</h1><p>You may close this tab and return to the terminal.</body></html>`)
 	}
+	p.WriteTo(w)
 	select {
 	case l.result <- callbackResult{code: code, err: err}:
 	default: // a second redirect after the first was taken
 	}
 }
-
-const page = `<!doctype html><html><head><meta charset="utf-8"><title>%[1]s</title></head><body><h1>%[1]s</h1><p>%[2]s</body></html>`
 
 // Wait waits for the redirect until ctx ends, and returns its code. A ctx that times out is a
 // failure.Remote saying no redirect came.
