@@ -95,8 +95,9 @@ Grant (--grant):
                       --requested-token-type, --audience and --resource
   jwt-bearer          RFC 7523 §2.1: --assertion, or one minted with --assertion-key for
                       --assertion-sub
---keep-refresh keeps a login's refresh token and uses it before a new login; --logout forgets
-this login's tokens and revokes them at the server's revocation endpoint.
+--keep-refresh keeps a login's refresh token and uses it before a new login; --logout revokes
+this login's tokens at the server's revocation endpoint, then forgets them (a revocation that
+fails keeps them, so that --logout can be run again).
 
 Endpoint: --token-url URL, or --issuer URL, whose OpenID Connect or RFC 8414 metadata names the
 token endpoint. Plain http is allowed only to loopback hosts unless --insecure.
@@ -207,7 +208,7 @@ func addLoginFlags(f *pflag.FlagSet, opts *FetchOptions) {
 	f.StringVar(&opts.LoginTimeout, "login-timeout", "5m", "how long to wait for the user to sign in")
 	f.BoolVar(&opts.KeepRefresh, "keep-refresh", false, "keep the refresh token (0600, in the cache directory) and use it before a new login")
 	f.StringVar(&opts.RefreshToken, "refresh-token", "", "refresh token for --grant refresh_token, in the secret grammar (default: the kept one)")
-	f.BoolVar(&opts.Logout, "logout", false, "forget the cached and kept tokens of this login and revoke them at the server")
+	f.BoolVar(&opts.Logout, "logout", false, "revoke the cached and kept tokens of this login at the server, then forget them")
 	f.StringVar(&opts.MinTTL, "min-ttl", "", "warn when the access token expires sooner than this `DURATION`")
 }
 

@@ -244,16 +244,14 @@ func (r *fetchRun) logout(ctx context.Context, keyReq, req *oauth.Request) error
 	if hadToken {
 		r.red.add(cached.AccessToken, false)
 	}
-	if r.cache != nil {
-		if err := oauth.Forget(r.cache, *keyReq); err != nil {
-			return err
-		}
-	}
+	// Revoke first, forget after: a revocation that fails keeps the tokens, so that --logout can
+	// be run again once the server answers (forgotten, a live refresh token could no longer be
+	// revoked from here).
 	revoked, revocation := 0, ""
 	if r.s.issuer != "" && (refresh != "" || hadToken) {
 		_, meta, err := r.metadata(ctx)
 		if err != nil {
-			return err
+			return fmt.Errorf("%w; the cached tokens are kept, so that --logout can be run again", err)
 		}
 		revocation = meta.RevocationEndpoint
 		if oauth.IsTLSAuth(req.AuthMethod) && revocation != "" {
@@ -274,16 +272,21 @@ func (r *fetchRun) logout(ctx context.Context, keyReq, req *oauth.Request) error
 			if refresh != "" {
 				r.red.add(refresh, false)
 				if err := oauth.Revoke(ctx, r.client, revocation, *req, refresh, "refresh_token"); err != nil {
-					return r.red.error(fmt.Errorf("revoking the refresh token: %w", err))
+					return r.red.error(fmt.Errorf("revoking the refresh token: %w; the cached tokens are kept, so that --logout can be run again", err))
 				}
 				revoked++
 			}
 			if hadToken {
 				if err := oauth.Revoke(ctx, r.client, revocation, *req, cached.AccessToken, "access_token"); err != nil {
-					return r.red.error(fmt.Errorf("revoking the access token: %w", err))
+					return r.red.error(fmt.Errorf("revoking the access token: %w; the cached tokens are kept, so that --logout can be run again", err))
 				}
 				revoked++
 			}
+		}
+	}
+	if r.cache != nil {
+		if err := oauth.Forget(r.cache, *keyReq); err != nil {
+			return err
 		}
 	}
 	switch {
