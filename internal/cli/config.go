@@ -13,7 +13,8 @@ import (
 
 // configHelp documents the config file; fetch's help points here.
 const configHelp = `jwtkit reads named profiles for 'jwtkit fetch' from a TOML file: config.toml in the user
-config directory ('jwtkit config path' prints it), or --config FILE, or $JWTKIT_CONFIG.
+config directory ('jwtkit config path' prints it), or --config FILE, or $JWTKIT_CONFIG;
+--config /dev/null reads none.
 
   default-profile = "staging"          # used when neither --profile nor $JWTKIT_PROFILE is given
 

@@ -165,6 +165,11 @@ func readFile(path string) ([]byte, fs.FileInfo, error) {
 	if info.IsDir() {
 		return nil, nil, failure.Usagef(Code, "config file %s is a directory", path)
 	}
+	if isNullDevice(info) {
+		// The null device reads as nothing, whoever may write to it: `--config /dev/null` (or
+		// JWTKIT_CONFIG=/dev/null) is how a script says to read no config at all.
+		return nil, info, nil
+	}
 	if problem := unsafeOwnership(info); problem != "" {
 		return nil, nil, failure.Usagef(Code,
 			"not reading config file %s: it is %s, who could point a profile's secrets at their own server; %s",
@@ -181,6 +186,12 @@ func readFile(path string) ([]byte, fs.FileInfo, error) {
 		return nil, nil, failure.Usagef(Code, "config file %s is larger than %d bytes", path, MaxSize)
 	}
 	return data, info, nil
+}
+
+// isNullDevice reports whether info is the file os.DevNull names.
+func isNullDevice(info fs.FileInfo) bool {
+	null, err := os.Stat(os.DevNull)
+	return err == nil && os.SameFile(info, null)
 }
 
 // notExistError is the error of a missing file; it keeps fs.ErrNotExist in the chain.
