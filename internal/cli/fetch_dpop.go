@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -60,7 +61,7 @@ func (r *fetchRun) setupDPoP(req *oauth.Request) error {
 		}
 	}
 	signer, err := loadDPoPSigner(r.g, "--dpop-key", spec, "", "", pass)
-	if err != nil && pass == nil && r.s.passphrase != "" && strings.Contains(err.Error(), "the key is encrypted") {
+	if err != nil && pass == nil && r.s.passphrase != "" && errors.Is(err, keys.ErrEncrypted) {
 		return failure.Usagef("key", "--dpop-key is an encrypted key and --passphrase opens the assertion key only: pass the DPoP key's with --dpop-key-passphrase (or $JWTKIT_DPOP_KEY_PASSPHRASE)")
 	}
 	if err != nil {

@@ -11,7 +11,13 @@ import (
 	"fmt"
 	"math/big"
 	"unicode/utf8"
+
+	"github.com/jwtkit/jwtkit/internal/failure"
 )
+
+// ErrEncrypted is matched (errors.Is) by the error of an encrypted key read without a
+// passphrase, so that a caller can say which passphrase is missing.
+var ErrEncrypted error = failure.Sentinel("the key is encrypted")
 
 // pemBlockKey turns one PEM block into a key. skip is true for blocks that carry no key
 // ("EC PARAMETERS").
@@ -21,7 +27,7 @@ func pemBlockKey(block *pem.Block, passphrase []byte) (key any, skip bool, err e
 	// reading it beats telling users to decrypt by hand.
 	if x509.IsEncryptedPEMBlock(block) { //nolint:staticcheck // deprecated on purpose, see above
 		if len(passphrase) == 0 {
-			return nil, false, errors.New("the key is encrypted; supply its passphrase, or decrypt it with: openssl pkey -in KEY -out plain.pem")
+			return nil, false, fmt.Errorf("%w; supply its passphrase, or decrypt it with: openssl pkey -in KEY -out plain.pem", ErrEncrypted)
 		}
 		der, err = x509.DecryptPEMBlock(block, passphrase) //nolint:staticcheck // see above
 		if err != nil {
