@@ -263,7 +263,11 @@ func runFetch(ctx context.Context, g *Global, opts *FetchOptions) error {
 		}
 	}
 	r.verbosef("grant %s, client authentication %s", s.grantName(), req.AuthMethod)
-	r.client = r.httpClient()
+	if r.client == nil {
+		// One client per run: chooseAuthMethod's, when it read the metadata, has the same
+		// settings (roots, client certificate, timeout) and keeps its connection to the server.
+		r.client = r.httpClient()
+	}
 	if r.cache == nil && !opts.NoCache && s.cacheable() {
 		r.cache = r.openCache()
 	}
@@ -540,9 +544,6 @@ func (r *fetchRun) httpClient() *safehttp.Client {
 		verbose = r.red.writer(r.g.deps.IO.ErrOut)
 	}
 	risk := "anyone on the network path can read the client credentials"
-	if r.client != nil {
-		risk = "" // said already, by the client that read the metadata
-	}
 	return newHTTPClientTLS(r.g, r.s.timeout, r.s.insecure, risk, verbose, r.roots, r.clientCert)
 }
 

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -51,12 +52,13 @@ type fetchServer struct {
 	jwks      string // the body of /jwks; 404 when empty
 	// noStore sends discovery with Cache-Control: no-store, so every read reaches the server.
 	noStore bool
+	conns   int // TCP connections accepted
 }
 
 func newFetchServer(t *testing.T, replies ...func(w http.ResponseWriter, r *http.Request)) *fetchServer {
 	t.Helper()
 	a := &fetchServer{replies: replies}
-	a.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	a.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/.well-known/openid-configuration":
 			a.mu.Lock()
@@ -101,8 +103,22 @@ func newFetchServer(t *testing.T, replies ...func(w http.ResponseWriter, r *http
 			http.NotFound(w, r)
 		}
 	}))
+	a.srv.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+		if state == http.StateNew {
+			a.mu.Lock()
+			a.conns++
+			a.mu.Unlock()
+		}
+	}
+	a.srv.Start()
 	t.Cleanup(a.srv.Close)
 	return a
+}
+
+func (a *fetchServer) connCount() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.conns
 }
 
 func (a *fetchServer) tokenCount() int {
@@ -481,6 +497,11 @@ func TestFetchReadsDiscoveryOnce(t *testing.T) {
 		}
 		if got := srv.discoveryCount(); got != i+1 {
 			t.Fatalf("after fetch %d (auth method %q): %d discovery reads, want %d", i+1, method, got, i+1)
+		}
+		// One HTTP client per run: the metadata read for the automatic method and the token
+		// request share a connection (a second client would dial again).
+		if got := srv.connCount(); got != i+1 {
+			t.Fatalf("after fetch %d (auth method %q): %d connections, want %d", i+1, method, got, i+1)
 		}
 	}
 	if srv.tokenCount() != 2 {
