@@ -236,6 +236,9 @@ type fetchRun struct {
 	// self_signed_tls_client_auth); nil otherwise. roots replace the system's with --ca-cert.
 	clientCert *tls.Certificate
 	roots      *x509.CertPool
+	// plainClient is client without the TLS client certificate, for a key set on another host
+	// (jwksClient); made when first needed.
+	plainClient *safehttp.Client
 }
 
 func runFetch(ctx context.Context, g *Global, opts *FetchOptions) error {
@@ -687,7 +690,7 @@ func (r *fetchRun) cachedKeyStillPublished(ctx context.Context, tok *oauth.Token
 		r.verbosef("cannot check the cached token's key with the issuer; fetching a new token")
 		return false
 	}
-	set, err := (&jwks.Fetcher{Client: r.client, Now: r.g.Now}).Get(ctx, doc.JWKSURI)
+	set, err := (&jwks.Fetcher{Client: r.jwksClient(doc.JWKSURI), Now: r.g.Now}).Get(ctx, doc.JWKSURI)
 	if err != nil {
 		r.verbosef("cannot check the cached token's key with the issuer; fetching a new token")
 		return false

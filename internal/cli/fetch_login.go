@@ -205,7 +205,7 @@ func (r *fetchRun) checkIDToken(ctx context.Context, tok *oauth.Token, nonce str
 	if doc.JWKSURI == "" {
 		return failure.Remotef("id_token", "issuer %s has no jwks_uri to verify the ID token with", safehttp.Sanitize(doc.Issuer, 300))
 	}
-	set, err := (&jwks.Fetcher{Client: r.client, Now: r.g.Now}).Get(ctx, doc.JWKSURI)
+	set, err := (&jwks.Fetcher{Client: r.jwksClient(doc.JWKSURI), Now: r.g.Now}).Get(ctx, doc.JWKSURI)
 	if err != nil {
 		return err
 	}

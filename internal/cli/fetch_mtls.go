@@ -6,6 +6,9 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
+	"io"
+	"net/url"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -112,4 +115,58 @@ func (r *fetchRun) checkCertBinding(tok *oauth.Token) error {
 		r.verbosef("certificate-bound token: cnf.x5t#S256 %s, the client certificate's thumbprint", got)
 	}
 	return nil
+}
+
+// jwksClient is the client for the issuer's key set at jwksURI: the run's client when it
+// carries no TLS client certificate or when the key set is on a host the certificate is for
+// (the issuer's, the token endpoint's, the revocation endpoint's or their mTLS aliases'), else a
+// client without the certificate, so that a key set served from elsewhere (a CDN, another
+// service) is not shown who the client is.
+func (r *fetchRun) jwksClient(jwksURI string) *safehttp.Client {
+	if r.clientCert == nil {
+		return r.client
+	}
+	u, err := url.Parse(jwksURI)
+	if err != nil {
+		return r.client // the fetcher refuses it with its own message
+	}
+	for _, h := range r.certHosts() {
+		if strings.EqualFold(h, u.Host) {
+			return r.client
+		}
+	}
+	if r.plainClient == nil {
+		var verbose io.Writer
+		if r.opts.Verbose {
+			verbose = r.red.writer(r.g.deps.IO.ErrOut)
+		}
+		// No risk to repeat: the run's client said what --insecure exposes.
+		r.plainClient = newHTTPClientTLS(r.g, r.s.timeout, r.s.insecure, "", verbose, r.roots, nil)
+	}
+	return r.plainClient
+}
+
+// certHosts are the hosts (host[:port]) the TLS client certificate is shown to: the issuer's,
+// --token-url's, and those of the metadata's token and revocation endpoints and mTLS aliases.
+func (r *fetchRun) certHosts() []string {
+	var hosts []string
+	add := func(raw string) {
+		if u, err := url.Parse(raw); err == nil && u.Host != "" {
+			hosts = append(hosts, u.Host)
+		}
+	}
+	add(r.s.issuer)
+	add(r.s.tokenURL)
+	if r.doc != nil {
+		add(r.doc.TokenEndpoint)
+		if r.meta != nil {
+			add(r.meta.RevocationEndpoint)
+		}
+		for _, name := range []string{"token_endpoint", "revocation_endpoint", "device_authorization_endpoint", "introspection_endpoint"} {
+			if alias, err := oauth.MTLSEndpoint(r.doc.Raw, name); err == nil {
+				add(alias)
+			}
+		}
+	}
+	return hosts
 }

@@ -104,6 +104,8 @@ func writeKeyPEM(t *testing.T, dir, name string, key *ecdsa.PrivateKey) string {
 type mtlsServer struct {
 	srv      *httptest.Server
 	requests atomic.Int32
+	// jwksURI, when set, is announced as jwks_uri, and the tokens then name the key "k1".
+	jwksURI atomic.Pointer[string]
 }
 
 func newMTLSServer(t *testing.T, pki *testPKI) *mtlsServer {
@@ -117,8 +119,12 @@ func newMTLSServer(t *testing.T, pki *testPKI) *mtlsServer {
 		base := m.srv.URL
 		switch r.URL.Path {
 		case "/.well-known/openid-configuration":
-			fmt.Fprintf(w, `{"issuer":%q,"token_endpoint":%q,"token_endpoint_auth_methods_supported":["tls_client_auth","self_signed_tls_client_auth","client_secret_basic"],"mtls_endpoint_aliases":{"token_endpoint":%q}}`,
-				base, base+"/token", base+"/mtls/token")
+			jwks := ""
+			if p := m.jwksURI.Load(); p != nil {
+				jwks = fmt.Sprintf(`"jwks_uri":%q,`, *p)
+			}
+			fmt.Fprintf(w, `{"issuer":%q,"token_endpoint":%q,%s"token_endpoint_auth_methods_supported":["tls_client_auth","self_signed_tls_client_auth","client_secret_basic"],"mtls_endpoint_aliases":{"token_endpoint":%q}}`,
+				base, base+"/token", jwks, base+"/mtls/token")
 		case "/token":
 			w.WriteHeader(http.StatusUnauthorized)
 			fmt.Fprint(w, `{"error":"invalid_client","error_description":"use the mutual TLS endpoint"}`)
@@ -140,7 +146,11 @@ func newMTLSServer(t *testing.T, pki *testPKI) *mtlsServer {
 				thumb = oauth.CertThumbprint([]byte("another certificate"))
 			}
 			payload, _ := json.Marshal(map[string]any{"sub": certs[0].Subject.CommonName, "cnf": map[string]string{"x5t#S256": thumb}})
-			tok := "eyJhbGciOiJFUzI1NiJ9." + base64.RawURLEncoding.EncodeToString(payload) + ".c2ln"
+			header := `{"alg":"ES256"}`
+			if m.jwksURI.Load() != nil {
+				header = `{"alg":"ES256","kid":"k1"}`
+			}
+			tok := base64.RawURLEncoding.EncodeToString([]byte(header)) + "." + base64.RawURLEncoding.EncodeToString(payload) + ".c2ln"
 			fmt.Fprintf(w, `{"access_token":%q,"token_type":"Bearer","expires_in":300}`, tok)
 		default:
 			http.NotFound(w, r)
@@ -301,5 +311,54 @@ func TestFetchAutoAuthMethod(t *testing.T) {
 
 	if code := h.run(base...); code != 2 || !strings.Contains(h.stderr.String(), "no client credentials: the server supports tls_client_auth, self_signed_tls_client_auth, client_secret_basic") {
 		t.Errorf("nothing given: exit %d, want 2 with the server's list: %s", code, h.stderr)
+	}
+}
+
+// TestFetchMutualTLSKeySetElsewhere: the TLS client certificate is shown to the issuer's and the
+// token endpoint's hosts only. A cached certificate-bound token is checked against the issuer's
+// key set; served from another host that asks every client for a certificate, that host sees
+// none, while the token endpoint got it (the token is bound to it).
+func TestFetchMutualTLSKeySetElsewhere(t *testing.T) {
+	f := newMTLSFixture(t)
+	pki := newTestPKI(t) // the key set host's own CA, trusted by --ca-cert alongside the issuer's
+	serverKey := newECKey(t)
+	var jwksRequests, jwksWithCert atomic.Int32
+	keySet := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		jwksRequests.Add(1)
+		if len(r.TLS.PeerCertificates) > 0 {
+			jwksWithCert.Add(1)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"keys":[{"kty":"EC","crv":"P-256","kid":"k1","x":"WbbkM6BJg1k7y-8GPJOEhrmsHqxbb3Pv-7n8hBmIH2E","y":"Ss27BbPDHUzm8gNxqZnmyVQtR4kEPwoHdzJC8VUOJis"}]}`)
+	}))
+	keySet.TLS = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{pki.issue(t, serverKey, "127.0.0.1", true)}, PrivateKey: serverKey}},
+		ClientAuth: tls.RequestClientCert}
+	keySet.StartTLS()
+	t.Cleanup(keySet.Close)
+	uri := keySet.URL + "/jwks.json"
+	f.srv.jwksURI.Store(&uri)
+	bundle := filepath.Join(f.dir, "cas.pem")
+	caPEM, _ := os.ReadFile(f.ca)
+	if err := os.WriteFile(bundle, append(caPEM, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: pki.caCert.Raw})...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	h := fetchHarness(t)
+	delete(h.env, "JWTKIT_CLIENT_SECRET")
+	args := []string{"fetch", "--issuer", f.srv.srv.URL, "--ca-cert", bundle, "--client-id", "svc",
+		"--auth-method", "tls_client_auth", "--client-cert", f.cert, "--client-key", f.keyFile}
+	for i := range 2 { // the second run finds the token in the cache and checks its key
+		if code := h.run(args...); code != 0 {
+			t.Fatalf("fetch %d: exit %d: %s", i+1, code, h.stderr)
+		}
+		if got, ok, _ := oauth.ConfirmedThumbprint(strings.TrimSpace(h.stdout.String())); !ok || got != oauth.CertThumbprint(f.certDER) {
+			t.Fatalf("fetch %d: token cnf.x5t#S256 %q, want the certificate's", i+1, got)
+		}
+	}
+	if jwksRequests.Load() == 0 {
+		t.Fatal("the cached token's key was never checked against the key set: the test proves nothing")
+	}
+	if n := jwksWithCert.Load(); n != 0 {
+		t.Errorf("the key set's host was shown the client certificate on %d of %d requests", n, jwksRequests.Load())
 	}
 }
