@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,6 +39,7 @@ type VerifyOptions struct {
 	Timeout  string
 	Insecure bool
 	NoCache  bool
+	CACert   string
 
 	Strict    bool
 	Unchecked []string
@@ -52,6 +54,7 @@ type VerifyOptions struct {
 
 	introspect introspectOptions
 	timeout    time.Duration
+	roots      *x509.CertPool // from --ca-cert; nil: the system's
 }
 
 func newVerifyCmd(g *Global) *cobra.Command {
@@ -91,7 +94,8 @@ it contains the value; a.b names a nested member. --require-scope needs every sc
 --scope-claim NAME that claim alone (permissions, for Auth0 RBAC).
 
 Remote sets (--jwks URL, --issuer) are fetched with a --timeout (default 10s), a size cap and
-redirects only within the same host; plain http only to loopback hosts unless --insecure. They
+redirects only within the same host; plain http only to loopback hosts unless --insecure;
+--ca-cert FILE trusts a private CA (a local 'jwtkit serve --tls', say) instead of the system's. They
 are cached under the user cache directory as long as Cache-Control max-age says (5 minutes
 without one); a token whose kid is not in the cached set makes jwtkit fetch the set again (at
 most every 30s) to follow key rotation. --no-cache bypasses the cache.
@@ -144,6 +148,7 @@ result object with every check (name, ok, found, expected). -q prints nothing at
 	f.StringVar(&opts.ScopeClaim, "scope-claim", "", "read --require-scope and --any-scope from this `CLAIM` only, in any shape (e.g. permissions for Auth0 RBAC; default: scope, scp and scopes)")
 	f.StringVar(&opts.Timeout, "timeout", "10s", "deadline (`DURATION`) for each JWKS or discovery request")
 	f.BoolVar(&opts.Insecure, "insecure", false, "allow plain http to any host and skip TLS certificate checks (dangerous)")
+	f.StringVar(&opts.CACert, "ca-cert", "", "trust the CA certificates in `FILE` (PEM) instead of the system roots for --jwks URLs, --issuer and --introspect")
 	f.BoolVar(&opts.NoCache, "no-cache", false, "neither read nor write the JWKS and discovery cache")
 	f.BoolVar(&opts.Paste, "paste", false, "read the token from the clipboard")
 	addIntrospectFlags(f, &opts.introspect)
@@ -246,6 +251,9 @@ func runVerify(ctx context.Context, g *Global, opts *VerifyOptions, args []strin
 	if _, err := verifyPolicy(opts, ""); err != nil {
 		return err
 	}
+	if opts.roots, err = loadCACerts(g, opts.CACert); err != nil {
+		return err
+	}
 	for _, a := range opts.Algs {
 		if strings.EqualFold(strings.TrimSpace(a), "none") {
 			return failure.Usagef("usage", "--alg none is never accepted by verify: an unsigned token proves nothing")
@@ -274,7 +282,7 @@ func runVerify(ctx context.Context, g *Global, opts *VerifyOptions, args []strin
 			return err
 		}
 	}
-	client := newHTTPClient(g, opts.timeout, opts.Insecure, "the introspection request and its answer may be read or changed on the way", nil)
+	client := newHTTPClientTLS(g, opts.timeout, opts.Insecure, "the introspection request and its answer may be read or changed on the way", nil, opts.roots, nil)
 	if r.introspect, err = newIntrospector(g, &opts.introspect, client, !in.StdinUsed()); err != nil {
 		return err
 	}

@@ -143,7 +143,7 @@ func loadVerifyKeys(ctx context.Context, g *Global, opts *VerifyOptions, stdinFr
 
 // verifyHTTP returns the HTTP client and, unless --no-cache, the disk cache for remote keys.
 func verifyHTTP(g *Global, opts *VerifyOptions) (*safehttp.Client, *diskcache.Cache) {
-	client := newHTTPClient(g, opts.timeout, opts.Insecure, "anyone on the network path can substitute the keys", nil)
+	client := newHTTPClientTLS(g, opts.timeout, opts.Insecure, "anyone on the network path can substitute the keys", nil, opts.roots, nil)
 	if opts.NoCache {
 		return client, nil
 	}

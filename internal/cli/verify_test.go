@@ -6,7 +6,9 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -554,5 +556,59 @@ func TestVerifyStreamAnswersEachLineAtOnce(t *testing.T) {
 	}
 	if extra, ok := <-results; ok {
 		t.Fatalf("an extra line: %s", extra)
+	}
+}
+
+// TestVerifyCACert: a key set and an issuer served over TLS by a private CA are trusted with
+// --ca-cert (a local `serve --tls`, say), and refused without it (exit 3, the certificate named
+// as the reason); a file with no certificate is a usage error before any request.
+func TestVerifyCACert(t *testing.T) {
+	h := newHarness(t)
+	dir := t.TempDir()
+	key, err := keys.Generate(nil, "EC", 0, "P-256", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	priv, _ := writeKey(t, dir, "k", key)
+	set, err := keys.MarshalJWKS([]keys.Key{key}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var requests atomic.Int32
+	var srv *httptest.Server
+	srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/.well-known/openid-configuration" {
+			fmt.Fprintf(w, `{"issuer":%q,"jwks_uri":%q}`, srv.URL, srv.URL+"/jwks.json")
+			return
+		}
+		_, _ = w.Write(set)
+	}))
+	defer srv.Close()
+	ca := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tok := h.ok(t, "mint", "--key", priv, "--sub", "alice", "--iss", srv.URL)
+
+	for _, src := range [][]string{{"--jwks", srv.URL + "/jwks.json"}, {"--issuer", srv.URL}} {
+		if code := h.run(append([]string{"verify", "--no-cache", "--ca-cert", ca}, append(src, tok)...)...); code != 0 {
+			t.Errorf("verify %s --ca-cert: exit %d: %s", src[0], code, h.stderr)
+		}
+		if code := h.run(append([]string{"verify", "--no-cache"}, append(src, tok)...)...); code != 3 || !strings.Contains(h.stderr.String(), "certificate") {
+			t.Errorf("verify %s without --ca-cert: exit %d, want 3 naming the certificate: %s", src[0], code, h.stderr)
+		}
+	}
+	before := requests.Load()
+	notPEM := filepath.Join(dir, "not.pem")
+	if err := os.WriteFile(notPEM, []byte("no certificate here\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code := h.run("verify", "--no-cache", "--ca-cert", notPEM, "--jwks", srv.URL+"/jwks.json", tok); code != 2 || !strings.Contains(h.stderr.String(), "holds no PEM certificate") {
+		t.Errorf("--ca-cert without a certificate: exit %d, want 2: %s", code, h.stderr)
+	}
+	if requests.Load() != before {
+		t.Errorf("a request was made although --ca-cert was unusable")
 	}
 }
