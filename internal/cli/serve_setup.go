@@ -46,7 +46,12 @@ func listenAddr(opts *ServeOptions) (string, error) {
 // issuerURL is the URL of a listener: the host as --addr named it when it is a name
 // (localhost), else the listener's address. An unspecified address (all interfaces) has no
 // URL of its own; the loopback one is used, with a warning.
-func issuerURL(g *Global, ln net.Listener, addr string) string {
+// With tls the URL is https.
+func issuerURL(g *Global, ln net.Listener, addr string, tls bool) string {
+	scheme := "http"
+	if tls {
+		scheme = "https"
+	}
 	tcp, _ := ln.Addr().(*net.TCPAddr)
 	host, _, _ := net.SplitHostPort(addr)
 	port := ""
@@ -57,12 +62,12 @@ func issuerURL(g *Global, ln net.Listener, addr string) string {
 	case host != "" && net.ParseIP(host) == nil:
 		// a name such as localhost
 	case tcp != nil && tcp.IP.IsUnspecified(), host == "":
-		g.Warnf("listening on all interfaces; the issuer is http://127.0.0.1:%s for this machine only: pass --issuer with the URL your services use", port)
+		g.Warnf("listening on all interfaces; the issuer is %s://127.0.0.1:%s for this machine only: pass --issuer with the URL your services use", scheme, port)
 		host = "127.0.0.1"
 	case tcp != nil:
 		host = tcp.IP.String()
 	}
-	return "http://" + net.JoinHostPort(host, port)
+	return scheme + "://" + net.JoinHostPort(host, port)
 }
 
 // serveKeys loads --key files (or $JWTKIT_KEY), or generates a key when there are none. It
