@@ -52,6 +52,8 @@ type ServeOptions struct {
 	// with a given pair; TLSCAOut is where --tls writes its certificate.
 	TLS                       bool
 	TLSCert, TLSKey, TLSCAOut string
+	// TLSClientCA is the CA bundle of tls_client_auth client certificates.
+	TLSClientCA string
 
 	portSet, mintSet bool
 
@@ -127,6 +129,20 @@ TLS: --tls serves HTTPS with a fresh self-signed ECDSA P-256 certificate for 127
 localhost and the listen host, valid 24h; --tls-ca-out FILE writes it (public) for clients to
 trust (fetch --ca-cert FILE, curl --cacert FILE). --tls-cert FILE --tls-key FILE serve a
 certificate of your own instead. TLS 1.2 at least; the issuer URL is then https://.
+
+Mutual TLS (RFC 8705): over TLS, serve asks for a client certificate and a client of --config
+may authenticate with it at /token, /introspect, /revoke and /device_authorization:
+  [[client]]
+  id = "svc"
+  token_endpoint_auth_method = "tls_client_auth"   # chains to --tls-client-ca FILE
+  tls_client_auth_subject_dn = "CN=svc,O=Example"  # or one _san_dns/_san_uri/_san_ip/_san_email
+  [[client]]
+  id = "dev"
+  token_endpoint_auth_method = "self_signed_tls_client_auth"
+  jwks = "dev.crt"                                 # its certificate, or its public key
+Such a client sends client_id alone; a missing or wrong certificate is invalid_client. Its
+access tokens carry cnf.x5t#S256, the certificate's SHA-256 thumbprint, and /userinfo takes
+them only over a connection with that certificate.
 
 Keys: --key (repeatable) names private key files (PEM, JWK or JWK Set; @path, env:NAME, b64:…
 also work; default $JWTKIT_KEY). The first key signs; all are published. Without a key serve
@@ -290,7 +306,7 @@ func runServe(ctx context.Context, g *Global, opts *ServeOptions) error {
 	if err != nil {
 		return err
 	}
-	tlsSide, err := serveTLSConfig(g, opts, addr)
+	tlsSide, err := serveTLSConfig(g, opts, addr, anySelfSigned(clients, users))
 	if err != nil {
 		return err
 	}
@@ -344,6 +360,8 @@ func runServe(ctx context.Context, g *Global, opts *ServeOptions) error {
 		DefaultUser:     users.def,
 		DeviceInterval:  deviceInterval,
 		DPoPNonce:       opts.DPoPNonce,
+		MTLS:            tlsSide != nil,
+		ClientCAs:       tlsSide.roots(),
 		TrustedIssuers:  users.trusted,
 		Store:           store,
 		Now:             g.Now,

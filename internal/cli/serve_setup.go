@@ -155,7 +155,7 @@ func resolveClients(g *Global, specs []issuer.ClientSpec, fromFile int, configDi
 	for i, spec := range specs {
 		c := issuer.Client{ID: spec.ID, Scopes: spec.Scopes, RedirectURIs: spec.RedirectURIs,
 			PostLogoutRedirectURIs: spec.PostLogoutRedirectURIs, AllowPlainPKCE: spec.AllowPlainPKCE, RefreshTokens: spec.RefreshTokens,
-			Claims: spec.Claims, Device: spec.Device}
+			Claims: spec.Claims, Device: spec.Device, TLSAuth: spec.AuthMethod, TLSSubject: spec.TLSSubject}
 		if spec.Secret != "" {
 			secret, err := resolver(g, false).Secret(spec.Secret)
 			if err != nil {
@@ -172,7 +172,11 @@ func resolveClients(g *Global, specs []issuer.ClientSpec, fromFile int, configDi
 			if err != nil {
 				return nil, nil, fmt.Errorf("client %s: %w", showArg(spec.ID), err)
 			}
-			c.Keys = list
+			if spec.AuthMethod == issuer.MethodSelfSignedTLS {
+				c.TLSKeys = list
+			} else {
+				c.Keys = list
+			}
 		}
 		if _, dup := index[c.ID]; dup {
 			return nil, nil, failure.Usagef("usage", "client %q is registered twice", c.ID)

@@ -22,20 +22,31 @@ func addServeTLSFlags(f *pflag.FlagSet, opts *ServeOptions) {
 	f.BoolVar(&opts.TLS, "tls", false, "serve HTTPS with a fresh self-signed ECDSA P-256 certificate for 127.0.0.1, localhost and the listen host, valid 24h (see --tls-ca-out)")
 	f.StringVar(&opts.TLSCert, "tls-cert", "", "serve HTTPS with the certificate in `FILE` (PEM, leaf first, then its chain); needs --tls-key")
 	f.StringVar(&opts.TLSKey, "tls-key", "", "private key `FILE` of --tls-cert (PEM or JWK, in the key grammar; --passphrase opens an encrypted PEM)")
+	f.StringVar(&opts.TLSClientCA, "tls-client-ca", "", "CA certificates (PEM `FILE`) the certificates of tls_client_auth clients must chain to (RFC 8705 §2.1)")
 	f.StringVar(&opts.TLSCAOut, "tls-ca-out", "", "with --tls, write the self-signed certificate (public, 0644) to `FILE`, for fetch --ca-cert or curl --cacert")
 }
 
 // serveTLS is the TLS side of serve: nil when serve speaks plain HTTP.
 type serveTLS struct {
 	config *tls.Config
+	// clientCAs are the roots of --tls-client-ca, nil without it.
+	clientCAs *x509.CertPool
 }
 
 // serveTLSConfig builds the TLS configuration of --tls or --tls-cert/--tls-key (nil, nil
 // without them): TLS 1.2 at least. --tls makes a self-signed certificate for 127.0.0.1,
 // localhost, the listen host and --issuer's host, and writes it to --tls-ca-out.
-func serveTLSConfig(g *Global, opts *ServeOptions, listenAddr string) (*serveTLS, error) {
+//
+// The listener asks for a client certificate (RFC 8705 §2) but lets a connection without one
+// through: the token endpoint decides per client. With --tls-client-ca and no
+// self_signed_tls_client_auth client (selfSigned false), the TLS stack verifies a given
+// certificate against those CAs; a self-signed certificate cannot chain to them, so with such
+// a client it only requests one and the issuer checks each against its client.
+func serveTLSConfig(g *Global, opts *ServeOptions, listenAddr string, selfSigned bool) (*serveTLS, error) {
 	hasPair := opts.TLSCert != "" || opts.TLSKey != ""
 	switch {
+	case opts.TLSClientCA != "" && !opts.TLS && !hasPair:
+		return nil, failure.Usagef("usage", "--tls-client-ca needs serve over TLS: add --tls (or --tls-cert and --tls-key)")
 	case opts.TLS && hasPair:
 		return nil, failure.Usagef("usage", "--tls makes a self-signed certificate; drop it to serve --tls-cert and --tls-key, or drop those")
 	case opts.TLSCert != "" && opts.TLSKey == "":
@@ -79,10 +90,41 @@ func serveTLSConfig(g *Global, opts *ServeOptions, listenAddr string) (*serveTLS
 		}
 		cert = c
 	}
-	return &serveTLS{config: &tls.Config{
+	side := &serveTLS{config: &tls.Config{
 		MinVersion:   tls.VersionTLS12,
 		Certificates: []tls.Certificate{cert},
-	}}, nil
+		ClientAuth:   tls.RequestClientCert,
+	}}
+	if opts.TLSClientCA != "" {
+		data, name, err := resolver(g, true).KeyFile(opts.TLSClientCA)
+		if err != nil {
+			return nil, fmt.Errorf("--tls-client-ca: %w", err)
+		}
+		side.clientCAs = x509.NewCertPool()
+		if !side.clientCAs.AppendCertsFromPEM(data) {
+			return nil, failure.Usagef("key", "--tls-client-ca %s holds no PEM certificate", name)
+		}
+		side.config.ClientCAs = side.clientCAs
+		if !selfSigned {
+			side.config.ClientAuth = tls.VerifyClientCertIfGiven
+		}
+	}
+	return side, nil
+}
+
+// anySelfSigned reports whether a client of serve, of any issuer, uses
+// self_signed_tls_client_auth.
+func anySelfSigned(clients []issuer.Client, users serveUsers) bool {
+	all := append([]issuer.Client(nil), clients...)
+	for _, ic := range users.issuers {
+		all = append(all, ic.clients...)
+	}
+	for _, c := range all {
+		if c.TLSAuth == issuer.MethodSelfSignedTLS {
+			return true
+		}
+	}
+	return false
 }
 
 // loadServerCertificate reads --tls-cert (a PEM chain) and --tls-key and checks the key is the
@@ -132,4 +174,12 @@ func pemCertificates(data []byte) [][]byte {
 			out = append(out, b.Bytes)
 		}
 	}
+}
+
+// roots returns the --tls-client-ca pool; nil for plain HTTP or without the flag.
+func (t *serveTLS) roots() *x509.CertPool {
+	if t == nil {
+		return nil
+	}
+	return t.clientCAs
 }

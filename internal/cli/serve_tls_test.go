@@ -138,6 +138,8 @@ func TestServeTLSCertAndKey(t *testing.T) {
 		{[]string{"--tls-ca-out", filepath.Join(dir, "x.pem")}, "add --tls"},
 		{[]string{"--tls-cert", certFile, "--tls-key", otherKey}, "is not the key of --tls-cert"},
 		{[]string{"--tls-cert", keyFile, "--tls-key", keyFile}, "no PEM CERTIFICATE"},
+		{[]string{"--tls-client-ca", certFile}, "--tls-client-ca needs serve over TLS"},
+		{[]string{"--tls", "--tls-client-ca", keyFile}, "holds no PEM certificate"},
 	} {
 		_, err := tryServe(t, serveEnv{}, tc.args...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
