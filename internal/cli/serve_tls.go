@@ -41,7 +41,9 @@ type serveTLS struct {
 // through: the token endpoint decides per client. With --tls-client-ca and no
 // self_signed_tls_client_auth client (selfSigned false), the TLS stack verifies a given
 // certificate against those CAs; a self-signed certificate cannot chain to them, so with such
-// a client it only requests one and the issuer checks each against its client.
+// a client it only requests one and the issuer checks each against its client. It then names
+// no acceptable CAs either: Go's TLS client, among others, sends no certificate that does not
+// chain to one the server names.
 func serveTLSConfig(g *Global, opts *ServeOptions, listenAddr string, selfSigned bool) (*serveTLS, error) {
 	hasPair := opts.TLSCert != "" || opts.TLSKey != ""
 	switch {
@@ -104,8 +106,8 @@ func serveTLSConfig(g *Global, opts *ServeOptions, listenAddr string, selfSigned
 		if !side.clientCAs.AppendCertsFromPEM(data) {
 			return nil, failure.Usagef("key", "--tls-client-ca %s holds no PEM certificate", name)
 		}
-		side.config.ClientCAs = side.clientCAs
 		if !selfSigned {
+			side.config.ClientCAs = side.clientCAs
 			side.config.ClientAuth = tls.VerifyClientCertIfGiven
 		}
 	}

@@ -12,10 +12,15 @@ import (
 	"time"
 )
 
-// tlsClient is an HTTP client that trusts roots and offers certs, with a timeout.
+// tlsClient is an HTTP client that trusts roots and offers certs, with a timeout. It sends
+// the first certificate whatever CAs the server names (as curl does), so that a test of a
+// certificate the server must refuse really presents it.
 func tlsClient(roots *x509.CertPool, certs ...tls.Certificate) *http.Client {
-	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
-		TLSClientConfig: &tls.Config{RootCAs: roots, Certificates: certs, MinVersion: tls.VersionTLS12}}}
+	cfg := &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+	if len(certs) > 0 {
+		cfg.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &certs[0], nil }
+	}
+	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: cfg}}
 }
 
 // readPool reads a PEM file into a certificate pool.
