@@ -27,6 +27,7 @@ func TestScripts(t *testing.T) {
 		UpdateScripts:       *update,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"httpserve":  cmdHTTPServe,
+			"mkcert":     cmdMkcert,
 			"startserve": cmdStartServe,
 			"stopserve":  cmdStopServe,
 		},

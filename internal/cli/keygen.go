@@ -31,6 +31,10 @@ type KeygenOptions struct {
 	Force       bool
 	PrintPublic bool
 
+	// Cert, the common name, makes -o also write NAME.crt, a certificate for the key, valid
+	// for CertTTL, signed by CertCA with CertCAKey or else self-signed (and a CA).
+	Cert, CertTTL, CertCA, CertCAKey string
+
 	// writeFile writes one file safely; tests replace it to make a write fail.
 	writeFile func(path string, data []byte, opts safefile.Options) error
 	// newTicker drives the progress spinner; tests replace it to tick at will.
@@ -79,6 +83,11 @@ Without -o the private key goes to stdout: PEM PKCS#8 (default) or a JWK with --
 --print-public adds the public key on stderr. A secret is printed as base64url, and jwtkit
 reads that form back as --secret b64url:VALUE.
 
+--cert CN adds NAME.crt (mode 0644): an X.509 certificate for the key with subject CN=CN,
+for TLS client and server authentication (mutual TLS, RFC 8705; serve --tls-client-ca),
+valid from now for --cert-ttl (default 30d). It is self-signed, and a CA that can sign others,
+unless --cert-ca FILE and --cert-ca-key FILE name a CA certificate and its key to sign it.
+
 With --json the summary is a JSON object {kid, alg, kty, crv, bits, use, files}, or, without
 -o, the private key as a JWK.
 
@@ -88,7 +97,9 @@ With --json the summary is a JSON object {kid, alg, kty, crv, bits, use, files},
   $ jwtkit keygen --type ed25519 --format jwk > ed.jwk
   $ jwtkit keygen --type rsa --bits 4096 -o big --force
   $ jwtkit keygen --type oct -o hs && jwtkit mint --secret @hs.key --sub alice
-  $ jwtkit keygen --alg HS512                      # a 512-bit secret as base64url`,
+  $ jwtkit keygen --alg HS512                      # a 512-bit secret as base64url
+  $ jwtkit keygen --alg ES256 -o dev --cert dev    # also dev.crt, self-signed (and a CA)
+  $ jwtkit keygen -o ca --cert "test CA" && jwtkit keygen -o svc --cert svc --cert-ca ca.crt --cert-ca-key ca.key`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !cmd.Flags().Changed("use") {
@@ -109,6 +120,7 @@ With --json the summary is a JSON object {kid, alg, kty, crv, bits, use, files},
 	f.StringVar(&opts.Format, "format", "", "stdout `FORMAT` without -o: pem or jwk (default pem; a secret is base64url)")
 	f.BoolVar(&opts.Force, "force", false, "replace existing files (never through a symbolic link)")
 	f.BoolVar(&opts.PrintPublic, "print-public", false, "without -o, also print the public key on stderr")
+	addKeygenCertFlags(f, opts)
 	return cmd
 }
 
@@ -122,10 +134,17 @@ func runKeygen(g *Global, opts *KeygenOptions) error {
 	if err := checkKeygenOutput(g, opts, plan); err != nil {
 		return err
 	}
+	cert, err := planCert(g, opts, plan)
+	if err != nil {
+		return err
+	}
 	var files []plannedFile
 	if opts.Out != "" {
 		// Check every target before spending time on the key.
 		files = keyFiles(opts.Out, plan.kind == "oct", opts.JWK)
+		if cert != nil {
+			files = append(files, plannedFile{path: opts.Out + ".crt", mode: 0o644, role: roleCert})
+		}
 		if err := checkTargets(files, opts.Force); err != nil {
 			return err
 		}
@@ -141,6 +160,11 @@ func runKeygen(g *Global, opts *KeygenOptions) error {
 	}
 	if err := fillKeyFiles(files, k); err != nil {
 		return err
+	}
+	if cert != nil {
+		if err := fillCertFile(g, files, k, cert); err != nil {
+			return err
+		}
 	}
 	if err := writeAllOrNone(files, opts.Force, opts.writeFile, g.deps.Rand); err != nil {
 		return err

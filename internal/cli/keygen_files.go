@@ -24,6 +24,7 @@ const (
 	rolePublic                     // NAME.pub: PEM PKIX
 	rolePrivateJWK                 // NAME.jwk
 	rolePublicJWKS                 // NAME.jwks.json
+	roleCert                       // NAME.crt: an X.509 certificate (--cert), filled by keygen
 )
 
 // plannedFile is one file keygen writes with -o NAME.
@@ -69,6 +70,8 @@ func fillKeyFiles(files []plannedFile, k keys.Key) error {
 		case rolePublicJWKS:
 			data, err = keys.MarshalJWKS([]keys.Key{k.Public()}, false)
 			data = append(data, '\n')
+		case roleCert:
+			continue
 		}
 		if err != nil {
 			return failure.Usage("key", fmt.Errorf("encoding %s: %w", files[i].path, err))

@@ -48,6 +48,12 @@ type ServeOptions struct {
 	AllowMint bool
 	// LoginPage shows a login page at /authorize instead of approving at once.
 	LoginPage bool
+	// TLS makes a self-signed certificate and serves HTTPS; TLSCert and TLSKey serve HTTPS
+	// with a given pair; TLSCAOut is where --tls writes its certificate.
+	TLS                       bool
+	TLSCert, TLSKey, TLSCAOut string
+	// TLSClientCA is the CA bundle of tls_client_auth client certificates.
+	TLSClientCA string
 
 	portSet, mintSet bool
 
@@ -118,6 +124,25 @@ is http://HOST:PORT of the listener unless --issuer gives the URL clients use (b
 or in a container); endpoints then live under its path. On loopback, serve answers only
 requests whose Host is a loopback name or address or the issuer's host (against DNS
 rebinding).
+
+TLS: --tls serves HTTPS with a fresh self-signed ECDSA P-256 certificate for 127.0.0.1,
+localhost and the listen host, valid 24h; --tls-ca-out FILE writes it (public) for clients to
+trust (fetch --ca-cert FILE, curl --cacert FILE). --tls-cert FILE --tls-key FILE serve a
+certificate of your own instead. TLS 1.2 at least; the issuer URL is then https://.
+
+Mutual TLS (RFC 8705): over TLS, serve asks for a client certificate and a client of --config
+may authenticate with it at /token, /introspect, /revoke and /device_authorization:
+  [[client]]
+  id = "svc"
+  token_endpoint_auth_method = "tls_client_auth"   # chains to --tls-client-ca FILE
+  tls_client_auth_subject_dn = "CN=svc,O=Example"  # or one _san_dns/_san_uri/_san_ip/_san_email
+  [[client]]
+  id = "dev"
+  token_endpoint_auth_method = "self_signed_tls_client_auth"
+  jwks = "dev.crt"                                 # its certificate, or its public key
+Such a client sends client_id alone; a missing or wrong certificate is invalid_client. Its
+access tokens carry cnf.x5t#S256, the certificate's SHA-256 thumbprint, and /userinfo takes
+them only over a connection with that certificate.
 
 Keys: --key (repeatable) names private key files (PEM, JWK or JWK Set; @path, env:NAME, b64:…
 also work; default $JWTKIT_KEY). The first key signs; all are published. Without a key serve
@@ -241,6 +266,7 @@ cross-origin without a CORS preflight that serve never grants.
 	f.BoolVar(&opts.DPoPNonce, "dpop-nonce", false, "require server-provided nonces in DPoP proofs at the token endpoint (use_dpop_nonce and a DPoP-Nonce header, RFC 9449 §8)")
 	f.BoolVar(&opts.LoginPage, "login-page", false, "show a page at /authorize to pick a configured user or type a subject (default: approve at once)")
 	f.BoolVar(&opts.AllowMint, "allow-mint", false, "serve /mint (default: on when listening on loopback, off otherwise)")
+	addServeTLSFlags(f, opts)
 	return cmd
 }
 
@@ -280,6 +306,10 @@ func runServe(ctx context.Context, g *Global, opts *ServeOptions) error {
 	if err != nil {
 		return err
 	}
+	tlsSide, err := serveTLSConfig(g, opts, addr, anySelfSigned(clients, users))
+	if err != nil {
+		return err
+	}
 	state, err := openServeState(g, opts)
 	if err != nil {
 		return err
@@ -302,7 +332,7 @@ func runServe(ctx context.Context, g *Global, opts *ServeOptions) error {
 	loopback := issuer.IsLoopback(ln.Addr())
 	iss := opts.Issuer
 	if iss == "" {
-		iss = issuerURL(g, ln, addr)
+		iss = issuerURL(g, ln, addr, tlsSide != nil)
 	}
 	allowMint := loopback
 	if opts.mintSet {
@@ -330,6 +360,8 @@ func runServe(ctx context.Context, g *Global, opts *ServeOptions) error {
 		DefaultUser:     users.def,
 		DeviceInterval:  deviceInterval,
 		DPoPNonce:       opts.DPoPNonce,
+		MTLS:            tlsSide != nil,
+		ClientCAs:       tlsSide.roots(),
 		TrustedIssuers:  users.trusted,
 		Store:           store,
 		Now:             g.Now,
@@ -351,7 +383,12 @@ func runServe(ctx context.Context, g *Global, opts *ServeOptions) error {
 		ErrorLog:          log.New(errOut, "jwtkit serve: ", 0),
 	}
 	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
+	if tlsSide != nil {
+		hs.TLSConfig = tlsSide.config
+		go func() { served <- hs.ServeTLS(ln, "", "") }()
+	} else {
+		go func() { served <- hs.Serve(ln) }()
+	}
 
 	if err := announce(g, srv, ln, allowMint, generated, clients, rotate); err != nil {
 		_ = hs.Close()

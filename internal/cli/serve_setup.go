@@ -46,7 +46,12 @@ func listenAddr(opts *ServeOptions) (string, error) {
 // issuerURL is the URL of a listener: the host as --addr named it when it is a name
 // (localhost), else the listener's address. An unspecified address (all interfaces) has no
 // URL of its own; the loopback one is used, with a warning.
-func issuerURL(g *Global, ln net.Listener, addr string) string {
+// With tls the URL is https.
+func issuerURL(g *Global, ln net.Listener, addr string, tls bool) string {
+	scheme := "http"
+	if tls {
+		scheme = "https"
+	}
 	tcp, _ := ln.Addr().(*net.TCPAddr)
 	host, _, _ := net.SplitHostPort(addr)
 	port := ""
@@ -57,12 +62,12 @@ func issuerURL(g *Global, ln net.Listener, addr string) string {
 	case host != "" && net.ParseIP(host) == nil:
 		// a name such as localhost
 	case tcp != nil && tcp.IP.IsUnspecified(), host == "":
-		g.Warnf("listening on all interfaces; the issuer is http://127.0.0.1:%s for this machine only: pass --issuer with the URL your services use", port)
+		g.Warnf("listening on all interfaces; the issuer is %s://127.0.0.1:%s for this machine only: pass --issuer with the URL your services use", scheme, port)
 		host = "127.0.0.1"
 	case tcp != nil:
 		host = tcp.IP.String()
 	}
-	return "http://" + net.JoinHostPort(host, port)
+	return scheme + "://" + net.JoinHostPort(host, port)
 }
 
 // serveKeys loads --key files (or $JWTKIT_KEY), or generates a key when there are none. It
@@ -150,7 +155,7 @@ func resolveClients(g *Global, specs []issuer.ClientSpec, fromFile int, configDi
 	for i, spec := range specs {
 		c := issuer.Client{ID: spec.ID, Scopes: spec.Scopes, RedirectURIs: spec.RedirectURIs,
 			PostLogoutRedirectURIs: spec.PostLogoutRedirectURIs, AllowPlainPKCE: spec.AllowPlainPKCE, RefreshTokens: spec.RefreshTokens,
-			Claims: spec.Claims, Device: spec.Device}
+			Claims: spec.Claims, Device: spec.Device, TLSAuth: spec.AuthMethod, TLSSubject: spec.TLSSubject}
 		if spec.Secret != "" {
 			secret, err := resolver(g, false).Secret(spec.Secret)
 			if err != nil {
@@ -167,7 +172,11 @@ func resolveClients(g *Global, specs []issuer.ClientSpec, fromFile int, configDi
 			if err != nil {
 				return nil, nil, fmt.Errorf("client %s: %w", showArg(spec.ID), err)
 			}
-			c.Keys = list
+			if spec.AuthMethod == issuer.MethodSelfSignedTLS {
+				c.TLSKeys = list
+			} else {
+				c.Keys = list
+			}
 		}
 		if _, dup := index[c.ID]; dup {
 			return nil, nil, failure.Usagef("usage", "client %q is registered twice", c.ID)

@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-// Client authentication methods, as discovery names them.
+// Client authentication methods, as discovery names them (the mutual TLS ones are in mtls.go).
 const (
 	MethodBasic = "client_secret_basic"
 	MethodPost  = "client_secret_post"
@@ -38,9 +38,18 @@ func (s *Server) authenticate(r *http.Request, form url.Values) (*Client, string
 			n++
 		}
 	}
+	if c := s.clients[claimedClientID(r, form)]; c != nil && c.TLSAuth != "" {
+		if n > 0 {
+			return nil, "", clientAuthFailed("the client is registered for " + c.TLSAuth + " and authenticates by its TLS certificate alone")
+		}
+		if oerr := s.authenticateCert(r, c); oerr != nil {
+			return nil, c.TLSAuth, oerr
+		}
+		return c, c.TLSAuth, nil
+	}
 	switch {
 	case n == 0:
-		return nil, "", clientAuthFailed("no client authentication: use HTTP Basic, client_secret or client_assertion")
+		return nil, "", clientAuthFailed("no client authentication: use HTTP Basic, client_secret, client_assertion or a TLS client certificate")
 	case n > 1:
 		return nil, "", newError(http.StatusBadRequest, ErrInvalidRequest,
 			"the request uses more than one client authentication method (RFC 6749 §2.3)")

@@ -30,6 +30,11 @@ type ClientSpec struct {
 	Claims *claims.Object
 	// Device is as in Client.
 	Device bool
+	// AuthMethod is the token_endpoint_auth_method when the client registers one of the
+	// mutual TLS methods (MethodTLS, MethodSelfSignedTLS), "" otherwise; TLSSubject is as in
+	// Client. The JWKS of a MethodSelfSignedTLS client holds its certificates or keys.
+	AuthMethod string
+	TLSSubject TLSSubject
 }
 
 // secretPrefixes are the key-grammar prefixes whose value runs to the next colon.

@@ -1,6 +1,7 @@
 package issuer
 
 import (
+	"crypto/x509"
 	"io"
 	"net/url"
 	"strings"
@@ -84,6 +85,11 @@ type Config struct {
 	DeviceInterval time.Duration
 	// DPoPNonce makes the token endpoint require server-provided DPoP nonces (RFC 9449 §8).
 	DPoPNonce bool
+	// MTLS says the server is reached over TLS whose listener requests client certificates:
+	// clients may then authenticate with them (RFC 8705 §2) and discovery says so.
+	MTLS bool
+	// ClientCAs are the roots tls_client_auth certificates must chain to; nil for none.
+	ClientCAs *x509.CertPool
 	// Now is the clock for token times and assertion checks.
 	Now func() time.Time
 	// Rand is the randomness for jti values, signatures and rotated keys.
@@ -123,10 +129,17 @@ type Client struct {
 	// RefreshTokens gives the client a refresh token with every authorization code grant;
 	// otherwise it gets one only when it asks for the offline_access scope.
 	RefreshTokens bool
+	// TLSAuth, MethodTLS or MethodSelfSignedTLS, makes the client authenticate by its TLS
+	// certificate alone (RFC 8705 §2), and binds its access tokens to it (§3); "" for none.
+	// TLSSubject is the subject of a MethodTLS client, TLSKeys the public keys (or
+	// certificates) of a MethodSelfSignedTLS one.
+	TLSAuth    string
+	TLSSubject TLSSubject
+	TLSKeys    []keys.Key
 }
 
 // Public reports whether the client has no credentials (RFC 6749 §2.1).
-func (c *Client) Public() bool { return len(c.Secret) == 0 && len(c.Keys) == 0 }
+func (c *Client) Public() bool { return len(c.Secret) == 0 && len(c.Keys) == 0 && c.TLSAuth == "" }
 
 // Entry describes one handled request for the request log. Every string in it is sanitised
 // printable ASCII; none holds a secret, an assertion or a token.
@@ -195,6 +208,9 @@ func checkClients(clients []Client) (map[string]*Client, error) {
 				return nil, usageError("client %q: %s is a secret; private_key_jwt needs the client's public keys (RSA, EC or Ed25519)", c.ID, k.Source)
 			}
 			c.Keys[j] = k.Public()
+		}
+		for j, k := range c.TLSKeys {
+			c.TLSKeys[j] = k.Public()
 		}
 		for _, s := range c.Scopes {
 			if !validScopeToken(s) {

@@ -78,7 +78,9 @@ func LoadConfig(data []byte, name string) (FileConfig, []ConfigWarning, error) {
 //
 //	default_user = "alice"
 //	[[client]]            # id, secret, scopes, jwks, redirect_uris, post_logout_redirect_uris,
-//	id = "web"            # allow_plain_pkce, refresh_tokens, device, [client.claims]
+//	id = "web"            # allow_plain_pkce, refresh_tokens, device, [client.claims],
+//	                      # token_endpoint_auth_method (the mutual TLS ones) and one
+//	                      # tls_client_auth_subject_dn / _san_dns / _san_uri / _san_ip / _san_email
 //	[[user]]              # sub, [user.claims]
 //	[[trusted_issuer]]    # issuer, jwks
 //	[issuer.tenant-a]     # default_user, [[issuer.tenant-a.client]], [[issuer.tenant-a.user]],
@@ -341,6 +343,24 @@ func (p *tomlParser) client(t map[string]any, path string, i int) (ClientSpec, b
 			spec.RefreshTokens, ok = p.boolean(fp, who, k, v, ok)
 		case "device":
 			spec.Device, ok = p.boolean(fp, who, k, v, ok)
+		case "token_endpoint_auth_method":
+			if spec.AuthMethod, ok = p.str(fp, who, k, v, ok); ok && !IsTLSMethod(spec.AuthMethod) {
+				p.warn(fp, "%s: token_endpoint_auth_method %q: serve registers tls_client_auth or self_signed_tls_client_auth here (the other methods follow from secret and jwks); skipping this client", who, Sanitize(spec.AuthMethod, 60))
+				ok = false
+			}
+		case "tls_client_auth_subject_dn", "tls_client_auth_san_dns", "tls_client_auth_san_uri", "tls_client_auth_san_ip", "tls_client_auth_san_email":
+			field := strings.TrimPrefix(k, "tls_client_auth_")
+			var value string
+			if value, ok = p.str(fp, who, k, v, ok); ok {
+				if spec.TLSSubject.Field != "" {
+					p.warn(fp, "%s: %s and tls_client_auth_%s: register exactly one certificate subject (RFC 8705 §2.1.2); skipping this client", who, k, spec.TLSSubject.Field)
+					ok = false
+				} else if err := checkTLSSubject(TLSSubject{Field: field, Value: value}); err != nil {
+					p.warn(fp, "%s: %s; skipping this client", who, errText(err))
+					ok = false
+				}
+				spec.TLSSubject = TLSSubject{Field: field, Value: value}
+			}
 		case "claims":
 			obj, err := claimsObject(v)
 			if err == nil {
@@ -352,11 +372,14 @@ func (p *tomlParser) client(t map[string]any, path string, i int) (ClientSpec, b
 			}
 			spec.Claims = obj
 		default:
-			p.warn(fp, "%s: unknown field %q (id, secret, scopes, jwks, redirect_uris, post_logout_redirect_uris, allow_plain_pkce, refresh_tokens, device, claims); skipping this client", who, Sanitize(k, 60))
+			p.warn(fp, "%s: unknown field %q (id, secret, scopes, jwks, redirect_uris, post_logout_redirect_uris, allow_plain_pkce, refresh_tokens, device, claims, token_endpoint_auth_method, tls_client_auth_subject_dn, tls_client_auth_san_dns, tls_client_auth_san_uri, tls_client_auth_san_ip, tls_client_auth_san_email); skipping this client", who, Sanitize(k, 60))
 			ok = false
 		}
 	}
-	if ok && spec.Secret == "" && spec.JWKS == "" && len(spec.RedirectURIs) == 0 && !spec.Device {
+	if ok && !p.tlsClient(&spec, path, who) {
+		ok = false
+	}
+	if ok && spec.Secret == "" && spec.JWKS == "" && len(spec.RedirectURIs) == 0 && !spec.Device && spec.AuthMethod == "" {
 		p.warn(path, "%s has neither secret nor jwks (a public client needs redirect_uris, or device = true for the device flow); skipping it", who)
 		ok = false
 	}
@@ -566,4 +589,27 @@ func indexLines(data []byte) map[string]int {
 		}
 	}
 	return out
+}
+
+// tlsClient checks the mutual TLS settings of a client entry (RFC 8705 §2): tls_client_auth
+// with exactly one subject field, self_signed_tls_client_auth with jwks and no subject,
+// neither with a secret; a subject needs tls_client_auth. False means it warned.
+func (p *tomlParser) tlsClient(spec *ClientSpec, path, who string) bool {
+	switch {
+	case spec.AuthMethod == "" && spec.TLSSubject.Field != "":
+		p.warn(path, "%s: tls_client_auth_%s needs token_endpoint_auth_method = \"tls_client_auth\"; skipping this client", who, spec.TLSSubject.Field)
+	case spec.AuthMethod != "" && spec.Secret != "":
+		p.warn(path, "%s: %s authenticates by the certificate alone; drop the secret; skipping this client", who, spec.AuthMethod)
+	case spec.AuthMethod == MethodTLS && spec.TLSSubject.Field == "":
+		p.warn(path, "%s: tls_client_auth needs exactly one of tls_client_auth_subject_dn, tls_client_auth_san_dns, tls_client_auth_san_uri, tls_client_auth_san_ip, tls_client_auth_san_email; skipping this client", who)
+	case spec.AuthMethod == MethodTLS && spec.JWKS != "":
+		p.warn(path, "%s: tls_client_auth checks the certificate against --tls-client-ca, not jwks; drop jwks or use self_signed_tls_client_auth; skipping this client", who)
+	case spec.AuthMethod == MethodSelfSignedTLS && spec.TLSSubject.Field != "":
+		p.warn(path, "%s: self_signed_tls_client_auth matches the certificate in jwks, not a subject; drop tls_client_auth_%s; skipping this client", who, spec.TLSSubject.Field)
+	case spec.AuthMethod == MethodSelfSignedTLS && spec.JWKS == "":
+		p.warn(path, "%s: self_signed_tls_client_auth needs jwks, the client's certificate (PEM) or public key; skipping this client", who)
+	default:
+		return true
+	}
+	return false
 }

@@ -150,7 +150,7 @@ func NormalizeUserCode(typed string) (string, bool) {
 // deviceGrant is the device code grant (RFC 8628 §3.4, §3.5): pending, too early, denied and
 // expired polls get their error codes and nothing else; an approved code gets the tokens once,
 // and a second use revokes them, as a reused authorization code does.
-func (s *Server) deviceGrant(c *Client, form url.Values, jkt string) (tokenResponse, *oauthError) {
+func (s *Server) deviceGrant(c *Client, form url.Values, b binding) (tokenResponse, *oauthError) {
 	dc := form.Get("device_code")
 	if dc == "" {
 		return tokenResponse{}, newError(http.StatusBadRequest, ErrInvalidRequest, "device_code is missing")
@@ -184,7 +184,7 @@ func (s *Server) deviceGrant(c *Client, form url.Values, jkt string) (tokenRespo
 		s.store.RevokeFamily(d.Family, now)
 		return tokenResponse{}, invalidGrant("the device code was already used; the tokens issued for it are revoked")
 	}
-	g := grant{jkt: jkt, grantType: GrantDeviceCode, client: c, scope: d.Scope, audience: aud, subject: d.Subject, authTime: d.AuthTime.Unix()}
+	g := grant{binding: b, grantType: GrantDeviceCode, client: c, scope: d.Scope, audience: aud, subject: d.Subject, authTime: d.AuthTime.Unix()}
 	// Without a refresh token the family matters only while its access token lives: a replay
 	// of the device code revokes it until then.
 	return s.startFamily(&g, familyID, d.AuthTime, now.Add(s.ttl), "", now)

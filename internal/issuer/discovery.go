@@ -36,6 +36,7 @@ type Metadata struct {
 	RevocationEndpointAuthMethodsSupported     []string `json:"revocation_endpoint_auth_methods_supported"`
 	AuthorizationResponseIssParameterSupported bool     `json:"authorization_response_iss_parameter_supported"`
 	DPoPSigningAlgValuesSupported              []string `json:"dpop_signing_alg_values_supported"`
+	TLSClientCertificateBoundAccessTokens      bool     `json:"tls_client_certificate_bound_access_tokens,omitempty"`
 	SubjectTypesSupported                      []string `json:"subject_types_supported,omitempty"`
 	IDTokenSigningAlgValuesSupported           []string `json:"id_token_signing_alg_values_supported,omitempty"`
 	ClaimsSupported                            []string `json:"claims_supported,omitempty"`
@@ -51,9 +52,13 @@ func (s *Server) Metadata(oidc bool) Metadata {
 	if s.plainPKCE {
 		pkce = append(pkce, "plain")
 	}
-	tokenAuth := authMethods
+	confidential := authMethods
+	if s.cfg.MTLS {
+		confidential = append(append([]string(nil), authMethods...), MethodTLS, MethodSelfSignedTLS)
+	}
+	tokenAuth := confidential
 	if s.public {
-		tokenAuth = append(append([]string(nil), authMethods...), "none")
+		tokenAuth = append(append([]string(nil), confidential...), "none")
 	}
 	scopes := append([]string(nil), oidcScopes...)
 	for _, sc := range s.scopes {
@@ -76,10 +81,11 @@ func (s *Server) Metadata(oidc bool) Metadata {
 		CodeChallengeMethodsSupported:              pkce,
 		TokenEndpointAuthMethodsSupported:          tokenAuth,
 		TokenEndpointAuthSigningAlgValuesSupported: assertionAlgs,
-		IntrospectionEndpointAuthMethodsSupported:  authMethods,
+		IntrospectionEndpointAuthMethodsSupported:  confidential,
 		RevocationEndpointAuthMethodsSupported:     tokenAuth,
 		AuthorizationResponseIssParameterSupported: true,
 		DPoPSigningAlgValuesSupported:              dpopAlgs(),
+		TLSClientCertificateBoundAccessTokens:      s.cfg.MTLS,
 	}
 	if oidc {
 		m.UserinfoEndpoint = s.URL(PathUserinfo)

@@ -49,7 +49,7 @@ func (s *Server) presentedToken(form url.Values, name string) (map[string]any, t
 // the subject of subject_token, with the requested audience or resources, a scope that may
 // only narrow the subject token's, an act claim naming the actor_token's subject (delegation,
 // §4.1), and an exp no later than the subject token's.
-func (s *Server) exchangeGrant(c *Client, form url.Values, jkt string) (tokenResponse, *oauthError) {
+func (s *Server) exchangeGrant(c *Client, form url.Values, b binding) (tokenResponse, *oauthError) {
 	if rt := form.Get("requested_token_type"); rt != "" && rt != TokenTypeAccessToken && rt != TokenTypeJWT {
 		return tokenResponse{}, newError(http.StatusBadRequest, ErrInvalidRequest,
 			"requested_token_type "+Sanitize(rt, 80)+" is not supported; this server issues "+TokenTypeAccessToken)
@@ -89,7 +89,7 @@ func (s *Server) exchangeGrant(c *Client, form url.Values, jkt string) (tokenRes
 	if oerr != nil {
 		return tokenResponse{}, oerr
 	}
-	g := grant{jkt: jkt, grantType: GrantTokenExchange, client: c, scope: scope, audience: aud, subject: subject["sub"].(string), act: act, notAfter: subjectExp}
+	g := grant{binding: b, grantType: GrantTokenExchange, client: c, scope: scope, audience: aud, subject: subject["sub"].(string), act: act, notAfter: subjectExp}
 	tok, oerr := s.accessToken(&g)
 	if oerr != nil {
 		return tokenResponse{}, oerr

@@ -26,7 +26,7 @@ func storeFailed(err error) *oauthError {
 // issued to this client for this redirect_uri, and the PKCE verifier must match its challenge
 // (RFC 7636 §4.6). A code used a second time revokes every token issued from its first use
 // (RFC 6749 §4.1.2).
-func (s *Server) codeGrant(c *Client, form url.Values, jkt string) (tokenResponse, *oauthError) {
+func (s *Server) codeGrant(c *Client, form url.Values, b binding) (tokenResponse, *oauthError) {
 	code := form.Get("code")
 	if code == "" {
 		return tokenResponse{}, newError(http.StatusBadRequest, ErrInvalidRequest, "code is missing")
@@ -66,7 +66,7 @@ func (s *Server) codeGrant(c *Client, form url.Values, jkt string) (tokenRespons
 		s.store.RevokeFamily(first, now)
 		return tokenResponse{}, invalidGrant("the authorization code was already used; the tokens issued for it are revoked (RFC 6749 §4.1.2)")
 	}
-	g := grant{jkt: jkt, grantType: GrantAuthorizationCode, client: c, scope: ac.Scope, audience: aud, subject: ac.Subject, authTime: ac.AuthTime.Unix(), loginClaims: ac.Claims}
+	g := grant{binding: b, grantType: GrantAuthorizationCode, client: c, scope: ac.Scope, audience: aud, subject: ac.Subject, authTime: ac.AuthTime.Unix(), loginClaims: ac.Claims}
 	// Without a refresh token the family matters only while its code could be replayed;
 	// revoking it copies its access tokens' jti to the revocation list, which keeps them until
 	// they expire.
@@ -109,7 +109,7 @@ func (s *Server) startFamily(g *grant, familyID string, authTime, replayable tim
 // refreshGrant is the refresh token grant (RFC 6749 §6) with rotation: every use returns a new
 // refresh token and the old one stops working; presenting a replaced one revokes the whole
 // family (RFC 9700 §4.14.2). The scope may narrow, never widen.
-func (s *Server) refreshGrant(c *Client, form url.Values, jkt string) (tokenResponse, *oauthError) {
+func (s *Server) refreshGrant(c *Client, form url.Values, b binding) (tokenResponse, *oauthError) {
 	rt := form.Get("refresh_token")
 	if rt == "" {
 		return tokenResponse{}, newError(http.StatusBadRequest, ErrInvalidRequest, "refresh_token is missing")
@@ -123,7 +123,7 @@ func (s *Server) refreshGrant(c *Client, form url.Values, jkt string) (tokenResp
 	case f.ClientID != c.ID:
 		return tokenResponse{}, invalidGrant("the refresh token was issued to another client")
 	}
-	if oerr := checkRefreshBinding(f, jkt); oerr != nil {
+	if oerr := checkRefreshBinding(f, b.jkt); oerr != nil {
 		return tokenResponse{}, oerr
 	}
 	scope := f.Scope
@@ -137,7 +137,7 @@ func (s *Server) refreshGrant(c *Client, form url.Values, jkt string) (tokenResp
 	if oerr != nil {
 		return tokenResponse{}, oerr
 	}
-	g := grant{jkt: jkt, grantType: GrantRefreshToken, client: c, scope: scope, audience: aud, subject: f.Subject, authTime: f.AuthTime.Unix(), loginClaims: f.Claims}
+	g := grant{binding: b, grantType: GrantRefreshToken, client: c, scope: scope, audience: aud, subject: f.Subject, authTime: f.AuthTime.Unix(), loginClaims: f.Claims}
 	if g.jti, oerr = s.randomID(16); oerr != nil {
 		return tokenResponse{}, oerr
 	}

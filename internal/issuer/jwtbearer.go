@@ -86,7 +86,7 @@ func (s *Server) bearerClient(r *http.Request, form url.Values, e *Entry) (*Clie
 // claims pass the checks of every assertion (aud, exp at most MaxGrantAssertionLifetime away,
 // nbf, iat), its sub names who the token is for, and its jti (or, without one, its hash) is
 // recorded in the Store so that it works once. Every refusal is invalid_grant with a description of what is wrong.
-func (s *Server) jwtBearerGrant(c *Client, form url.Values, jkt string) (tokenResponse, *oauthError) {
+func (s *Server) jwtBearerGrant(c *Client, form url.Values, b binding) (tokenResponse, *oauthError) {
 	raw := form.Get("assertion")
 	if raw == "" {
 		return tokenResponse{}, newError(http.StatusBadRequest, ErrInvalidRequest, "assertion is missing")
@@ -149,6 +149,6 @@ func (s *Server) jwtBearerGrant(c *Client, form url.Values, jkt string) (tokenRe
 	case err != nil:
 		return tokenResponse{}, storeFailed(err)
 	}
-	g := grant{jkt: jkt, grantType: GrantJWTBearer, client: c, scope: scope, audience: aud, subject: sub}
+	g := grant{binding: b, grantType: GrantJWTBearer, client: c, scope: scope, audience: aud, subject: sub}
 	return s.userTokens(&g, "", "")
 }

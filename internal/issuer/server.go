@@ -78,6 +78,11 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, c := range clients {
+		if err := checkTLSClient(c, &cfg); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.TokenTTL < 0 || cfg.CodeTTL < 0 || cfg.RefreshTTL < 0 {
 		return nil, usageError("token and code lifetimes must be positive")
 	}

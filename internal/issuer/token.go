@@ -40,8 +40,8 @@ type grant struct {
 	subject  string
 	authTime int64 // 0 for none
 	jti      string
-	// jkt, when set, binds the access token to a DPoP key (cnf.jkt, RFC 9449 §6.1).
-	jkt string
+	// binding is what the access token is bound to: a DPoP key, a client certificate.
+	binding
 	// act is the RFC 8693 §4.1 actor claim, nil for none; notAfter, when set, caps exp.
 	act      map[string]any
 	notAfter time.Time
@@ -121,21 +121,21 @@ func (s *Server) tokenRequest(w http.ResponseWriter, r *http.Request, e *Entry, 
 	if oerr := s.useProof(proof, http.StatusBadRequest); oerr != nil {
 		return tokenResponse{}, oerr
 	}
-	jkt := ""
+	b := binding{x5t: certBinding(r, client)}
 	if proof != nil {
-		jkt = proof.JKT
+		b.jkt = proof.JKT
 	}
 	switch gt {
 	case GrantAuthorizationCode:
-		return s.codeGrant(client, form, jkt)
+		return s.codeGrant(client, form, b)
 	case GrantRefreshToken:
-		return s.refreshGrant(client, form, jkt)
+		return s.refreshGrant(client, form, b)
 	case GrantTokenExchange:
-		return s.exchangeGrant(client, form, jkt)
+		return s.exchangeGrant(client, form, b)
 	case GrantDeviceCode:
-		return s.deviceGrant(client, form, jkt)
+		return s.deviceGrant(client, form, b)
 	case GrantJWTBearer:
-		return s.jwtBearerGrant(client, form, jkt)
+		return s.jwtBearerGrant(client, form, b)
 	}
 	scope, oerr := grantScope(client, form.Get("scope"))
 	if oerr != nil {
@@ -145,7 +145,7 @@ func (s *Server) tokenRequest(w http.ResponseWriter, r *http.Request, e *Entry, 
 	if oerr != nil {
 		return tokenResponse{}, oerr
 	}
-	g := grant{jkt: jkt, grantType: GrantClientCredentials, client: client, scope: scope, audience: aud, subject: client.ID}
+	g := grant{binding: b, grantType: GrantClientCredentials, client: client, scope: scope, audience: aud, subject: client.ID}
 	tok, oerr := s.accessToken(&g)
 	if oerr != nil {
 		return tokenResponse{}, oerr
@@ -304,8 +304,8 @@ func (s *Server) accessToken(g *grant) (string, *oauthError) {
 	if g.act != nil {
 		p.Set("act", g.act)
 	}
-	if g.jkt != "" {
-		p.Set("cnf", map[string]string{"jkt": g.jkt})
+	if cnf := g.cnf(); cnf != nil {
+		p.Set("cnf", cnf)
 	}
 	if oerr := s.addClientClaims(p, g, now); oerr != nil {
 		return "", oerr

@@ -12,7 +12,8 @@ import (
 // whose scope has openid, or a DPoP-bound one under the DPoP scheme with a proof (RFC 9449
 // §7). It answers sub, the user's claims the token's scope releases and, for a token of a
 // login at the login page, the claims typed there (winning, as in the ID token); a refused request gets
-// 401 with the challenge userinfoChallenge makes.
+// 401 with the challenge userinfoChallenge makes. A certificate-bound token (cnf.x5t#S256,
+// RFC 8705 §3) needs its certificate on the connection.
 func (s *Server) serveUserinfo(w http.ResponseWriter, r *http.Request, e *Entry) {
 	challenge := challengeBoth
 	fail := func(status int, code, description string) {
@@ -57,6 +58,11 @@ func (s *Server) serveUserinfo(w http.ResponseWriter, r *http.Request, e *Entry)
 		// Every refusal here is about DPoP: a proof under the DPoP scheme, or a bound token
 		// sent as Bearer, which must come back with DPoP.
 		challenge = challengeDPoP
+		fail(http.StatusUnauthorized, oerr.code, oerr.description)
+		return
+	}
+	if oerr := resourceCert(r, p.Payload); oerr != nil {
+		challenge = challengeBearer
 		fail(http.StatusUnauthorized, oerr.code, oerr.description)
 		return
 	}
